@@ -1,0 +1,125 @@
+"""Throughput of the strip stage on one core: ~2 KB text items/s and HTML pages/s.
+
+Run: .venv/bin/python bench/bench_strip.py   (writes bench/results/strip.json)
+Items come from the labelled set in tests/data/strip, padded/trimmed to about 2 KB.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "data" / "strip"))
+
+import score  # noqa: E402
+
+from streams.pipeline.html_extract import extract_text_plain  # noqa: E402
+from streams.pipeline.rules import load_rules  # noqa: E402
+from streams.pipeline.strip import strip  # noqa: E402
+
+
+def _two_kb(items: list[score.Item]) -> list[str]:
+    """About 2 KB each: an item's own lines, topped up with story paragraphs from other items
+    (inserted before its furniture) so that bodies stay realistic rather than repeating furniture."""
+    pool = [t for it in items for lab, t in it.lines if lab == "S"]
+    out = []
+    for k, it in enumerate(items):
+        lines = [t for _, t in it.lines]
+        first_f = next((i for i, (lab, _) in enumerate(it.lines) if lab == "F" and i > 0), len(lines))
+        j = k * 7
+        while sum(len(x) + 1 for x in lines) < 1900:
+            lines.insert(first_f, pool[j % len(pool)])
+            j += 1
+        body = "\n".join(lines)
+        out.append(body[:2200].rsplit("\n", 1)[0] if len(body) > 2200 else body)
+    return out
+
+
+def _variants(items: list[score.Item], copies: int) -> list[str]:
+    """``copies`` versions of each 2 KB body in which every story line is unique (a serial is
+    appended), while furniture lines repeat as they do in a real stream from the same outlets."""
+    base = _two_kb(items)
+    furniture = {t for it in items for lab, t in it.lines if lab == "F"}
+    out = []
+    for c in range(copies):
+        for b in base:
+            lines = b.split("\n")
+            out.append("\n".join(ln if (not ln or ln in furniture) else f"{ln} [{c}]" for ln in lines))
+    return out
+
+
+def _rate(fn, inputs: list[str], min_s: float = 3.0) -> tuple[float, int]:
+    n, t0 = 0, time.perf_counter()
+    while True:
+        for x in inputs:
+            fn(x)
+        n += len(inputs)
+        dt = time.perf_counter() - t0
+        if dt >= min_s:
+            return n / dt, n
+
+
+def main() -> None:
+    rules = load_rules()
+    bodies = _two_kb(score.load_items())
+    avg = sum(len(b.encode()) for b in bodies) / len(bodies)
+    unique = _variants(score.load_items(), 60)  # 10,800 bodies; each story line seen once per run
+    t0 = time.perf_counter()
+    for body in unique:
+        strip("", body, rules)
+    text_rate, text_n = len(unique) / (time.perf_counter() - t0), len(unique)
+    cold_rules = load_rules()
+
+    def cold(body: str) -> None:
+        cold_rules.memo.clear()  # no memo at all: every line matched from scratch
+        strip("", body, cold_rules)
+
+    cold_rate, _ = _rate(cold, bodies, 2.0)
+    pages = [p["html"] for p in score.load_pages()]
+    page_kb = sum(len(p.encode()) for p in pages) / len(pages) / 1024
+    html_rate, html_n = _rate(lambda h: strip("", "", rules, body_html=h), pages)
+    base_rate, _ = _rate(extract_text_plain, pages)
+    def run(body: str) -> tuple[str, list[str]]:
+        res = strip("", body, rules)
+        return res.body, res.credit
+
+    t = score.score_text(score.load_items(), run)
+    ours = score.score_pages(score.load_pages(), lambda h: strip("", "", rules, body_html=h).body)
+    base = score.score_pages(score.load_pages(), extract_text_plain)
+    rows = [
+        (f"text items/s (avg {avg:.0f} B), unique story lines", f"{text_rate:,.0f}", f"n={text_n}"),
+        ("text items/s, line memo disabled", f"{cold_rate:,.0f}", ""),
+        (f"html pages/s (avg {page_kb:.1f} KB), ours", f"{html_rate:,.0f}", f"n={html_n}"),
+        ("html pages/s, trafilatura alone", f"{base_rate:,.0f}", ""),
+        ("text story-line loss", f"{t.loss:.4f}", f"{t.story_lost}/{t.story}"),
+        ("text furniture recall", f"{t.recall:.4f}", f"{t.furniture_removed}/{t.furniture}"),
+        ("text credit exact", f"{t.credit_ok}/{t.items}", ""),
+        ("html story loss / recall, ours", f"{ours.loss:.4f} / {ours.recall:.4f}", ""),
+        ("html story loss / recall, trafilatura", f"{base.loss:.4f} / {base.recall:.4f}", ""),
+    ]
+    w = max(len(r[0]) for r in rows)
+    for name, val, extra in rows:
+        print(f"{name:<{w}}  {val:>16}  {extra}")
+    result = {
+        "stage": "strip", "python": platform.python_version(), "machine": platform.machine(),
+        "rules_version": rules.version, "text_items_per_s": round(text_rate),
+        "text_items_per_s_no_memo": round(cold_rate), "text_item_bytes": round(avg),
+        "html_pages_per_s": round(html_rate, 1), "html_page_kb": round(page_kb, 1),
+        "trafilatura_pages_per_s": round(base_rate, 1),
+        "text_loss": t.loss, "text_recall": t.recall, "credit_exact": t.credit_ok / t.items,
+        "html_loss": ours.loss, "html_recall": ours.recall,
+        "trafilatura_loss": base.loss, "trafilatura_recall": base.recall,
+    }
+    out = ROOT / "bench" / "results" / "strip.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

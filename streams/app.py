@@ -1,0 +1,378 @@
+"""The Faust worker: topics, tables and two thin agents around ``pipeline.chain``.
+
+    wire.raw ──prepare──▶ wire.dedup (keyed by dedup shard) ──finish──▶ wire.enriched
+       │                                                     ├──▶ wire.route.<name> …
+       └──▶ wire.dlq ◀───────────────────────────────────────┼──▶ wire.duplicates
+                                                             └──▶ wire.dlq
+
+Agents only move bytes between topics and tables; every decision is made by the
+pure stages. Faust internals touched here are named in comments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+import faust
+import orjson
+from faust.sensors.prometheus import setup_prometheus_sensors
+from prometheus_client import CollectorRegistry
+
+from streams import KAFKA_VERSION
+from streams.health import Health
+from streams.knowledge import load_knowledge
+from streams.metrics import Metrics
+from streams.pipeline import chain, dedup, furniture
+from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared
+from streams.route_updates import RouteUpdates
+from streams.settings import Settings
+from streams.status_page import register_pages
+
+log = logging.getLogger("wirefeed")
+
+
+def _enter_event(event: faust.EventT) -> None:
+    """Make ``event`` Faust's current event.
+
+    ``take_events`` hands us a batch, but Faust tables pick the changelog
+    partition (and the RocksDB partition store) from the *current event*, which
+    inside a batch is the last one buffered. Setting it per event keeps every
+    table write on its own partition.
+    """
+    from faust.streams import _current_event
+
+    _current_event.set(weakref.ref(event))
+
+
+class Wirefeed:
+    """Owns the Faust app and everything the agents need, built from one Settings."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        knowledge: Knowledge | None = None,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
+        self.settings = s = settings
+        self.knowledge = knowledge or load_knowledge(settings)
+        self.registry = registry or CollectorRegistry()
+        self.metrics = Metrics(self.registry)
+        self.metrics.set_build(KAFKA_VERSION)
+        self.metrics.set_ruleset("routes", self.knowledge.routes.version)
+        self.metrics.set_ruleset("strip", self.knowledge.strip_rules.version)
+        self.metrics.set_ruleset("kb", self.knowledge.kb.version)
+        self.metrics.kb_entities.set(self.knowledge.kb.size)
+        self.recent_dlq: list[dict[str, Any]] = []
+        self.pending_furniture_reset: list[str | None] = []
+
+        self.app = app = faust.App(
+            s.app_id,
+            broker=[f"kafka://{h}" for h in s.kafka_bootstrap.split(",")],
+            broker_credentials=self._credentials(),
+            store=s.store,
+            datadir=str(s.data_dir),
+            processing_guarantee=s.processing_guarantee,
+            topic_partitions=s.partitions,
+            topic_replication_factor=s.replication,
+            web_host=s.web_host,
+            web_port=s.web_port,
+            web_bind=s.web_host,
+            web_transport="tcp://",
+            key_serializer="raw",
+            value_serializer="raw",
+            consumer_auto_offset_reset="earliest",
+            producer_max_request_size=max(s.max_message_bytes + 1_000_000, 1_048_576),
+            consumer_max_fetch_size=max(s.max_message_bytes + 1_000_000, 4_194_304),
+            stream_wait_empty=False,
+            broker_commit_every=500,
+            broker_commit_interval=1.0,
+            table_cleanup_interval=60.0,
+            logging_config=None,
+            loghandlers=[],
+        )
+        self.raw = app.topic(s.topic_raw, key_type=bytes, value_type=bytes, partitions=s.partitions)
+        self.dedup_topic = app.topic(s.topic_dedup, key_type=bytes, value_type=bytes, partitions=s.partitions)
+        self.enriched = app.topic(s.topic_enriched, key_type=bytes, value_type=bytes, partitions=s.partitions)
+        self.duplicates = app.topic(
+            s.topic_duplicates, key_type=bytes, value_type=bytes, partitions=s.partitions
+        )
+        self.dlq = app.topic(s.topic_dlq, key_type=bytes, value_type=bytes, partitions=s.partitions)
+        self.routes_topic = app.topic(
+            s.topic_routes, key_type=bytes, value_type=bytes, partitions=1, compacting=True, deleting=False
+        )
+        self._route_topics: dict[str, faust.TopicT] = {}
+
+        # State. Prepare-side tables are co-partitioned with wire.raw, the
+        # dedup table with wire.dedup; values are JSON (Faust's json codec uses orjson).
+        self.furniture = app.Table("furniture", default=None, partitions=s.partitions, key_type=bytes)
+        self.discovered = app.Table("discovered", default=None, partitions=s.partitions, key_type=bytes)
+        self.dedup_state = app.Table("dedup", default=None, partitions=s.partitions, key_type=bytes)
+        self.prepare_state = chain.State(
+            dedup={}, furniture=_StrKeys(self.furniture), discovered=_StrKeys(self.discovered)
+        )
+        self.finish_state = chain.State(dedup=_StrKeys(self.dedup_state), furniture=None, discovered=None)
+
+        self.health = Health(
+            app,
+            self.metrics,
+            stall_seconds=s.stall_seconds,
+            topics=(s.topic_raw, s.topic_dedup),
+            bootstrap=s.kafka_bootstrap,
+        )
+        self.route_updates = RouteUpdates(settings, self)
+        setup_prometheus_sensors(app, pattern="/metrics", registry=self.registry, name_prefix="faust")
+        register_pages(self)
+
+        app.agent(self.raw, name="wirefeed.prepare")(self._prepare_agent)
+        app.agent(self.dedup_topic, name="wirefeed.finish")(self._finish_agent)
+        app.timer(5.0)(self._housekeeping)
+        app.task(self.route_updates.run)
+
+        @app.on_rebalance_complete.connect
+        async def _rebalanced(sender: Any, **kw: Any) -> None:
+            self.health.on_rebalance()
+
+    def _credentials(self) -> Any:
+        s = self.settings
+        if s.kafka_sasl_mechanism:
+            ctx = s.kafka_client_kwargs().get("ssl_context")
+            return faust.SASLCredentials(
+                username=s.kafka_sasl_username or "",
+                password=s.kafka_sasl_password or "",
+                mechanism=s.kafka_sasl_mechanism,
+                ssl_context=ctx,
+            )
+        if "SSL" in s.kafka_security_protocol:
+            return s.kafka_client_kwargs()["ssl_context"]
+        return None
+
+    # ---- topics -----------------------------------------------------------
+    def route_topic(self, name: str) -> faust.TopicT:
+        topic = self._route_topics.get(name)
+        if topic is None:
+            topic = self.app.topic(
+                self.settings.topic_for_route(name),
+                key_type=bytes,
+                value_type=bytes,
+                partitions=self.settings.partitions,
+            )
+            self._route_topics[name] = topic
+        return topic
+
+    # ---- agents -----------------------------------------------------------
+    async def _prepare_agent(self, stream: faust.StreamT) -> None:
+        k, state, m = self.knowledge, self.prepare_state, self.metrics
+        s = self.settings
+        taken = 0
+        async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
+            for event in events:
+                if s.test_stall_after and taken >= s.test_stall_after:
+                    log.warning(
+                        "WIREFEED_TEST_STALL_AFTER=%d reached: prepare agent hangs", s.test_stall_after
+                    )
+                    await asyncio.Event().wait()
+                taken += 1
+                _enter_event(event)
+                while self.pending_furniture_reset and state.furniture is not None:
+                    furniture.reset(state.furniture, self.pending_furniture_reset.pop())
+                msg = event.message
+                m.consumed.labels(msg.topic).inc()
+                origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
+                value = msg.value if isinstance(msg.value, bytes) else b""
+                result = chain.prepare(value, k, state, origin=origin, observer=m)
+                if isinstance(result, Outcome):
+                    await self._emit(result)
+                    continue
+                key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
+                await self.dedup_topic.send(key=key, value=orjson.dumps(result.to_json()))
+                m.produced.labels("dedup").inc()
+
+    async def _finish_agent(self, stream: faust.StreamT) -> None:
+        k, state, m = self.knowledge, self.finish_state, self.metrics
+        s = self.settings
+        async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
+            for event in events:
+                _enter_event(event)
+                msg = event.message
+                m.consumed.labels(msg.topic).inc()
+                try:
+                    prepared = Prepared.from_json(orjson.loads(msg.value))
+                except Exception as exc:  # only our own prepare agent writes here
+                    origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
+                    out = chain.dead_letter(
+                        msg.value or b"",
+                        "stage_error",
+                        f"unreadable prepared item: {exc}",
+                        "finish",
+                        origin,
+                        time.time(),
+                    )
+                    await self._emit(out)
+                    continue
+                await self._emit(chain.finish(prepared, k, state, observer=m), prepared)
+
+    async def _emit(self, out: Outcome, prepared: Prepared | None = None) -> None:
+        m = self.metrics
+        key = (out.item_id or "").encode() or None
+        if out.kind == "dlq":
+            await self.dlq.send(key=key, value=orjson.dumps(out.record))
+            m.produced.labels("dlq").inc()
+            m.dlq.labels(out.reason or "unknown", out.stage or "unknown").inc()
+            self.recent_dlq.append(
+                {
+                    "reason": out.reason,
+                    "stage": out.stage,
+                    "detail": out.record.get("detail"),
+                    "at": out.record.get("failed_at"),
+                    "topic": out.record.get("topic"),
+                    "partition": out.record.get("partition"),
+                    "offset": out.record.get("offset"),
+                }
+            )
+            del self.recent_dlq[:-20]
+            return
+        m.dedup_verdicts.labels(
+            out.record["dedup"]["status"] if out.kind != "redelivery" else "redelivery"
+        ).inc()
+        if out.kind == "redelivery":
+            return  # the same id+version was already published: no second output anywhere
+        if out.kind == "duplicate":
+            await self.duplicates.send(key=key, value=orjson.dumps(out.record))
+            m.produced.labels("duplicates").inc()
+            return
+        value = orjson.dumps(out.record)
+        await self.enriched.send(key=key, value=value)
+        m.produced.labels("enriched").inc()
+        for name in out.routes:
+            await self.route_topic(name).send(key=key, value=value)
+            m.routed.labels(name).inc()
+        if not out.routes:
+            m.unrouted.inc()
+        self._observe_outcome(out, prepared)
+
+    def _observe_outcome(self, out: Outcome, prepared: Prepared | None) -> None:
+        m, now = self.metrics, time.time()
+        rec = out.record
+        m.count_removals(r["rule"] for r in rec["stripped"])
+        for e in rec["entities"]:
+            m.entities.labels(e["type"]).inc()
+        if prepared is not None:
+            arrived = prepared.origin.timestamp or prepared.received_at
+            m.e2e_seconds.labels("received").observe(max(0.0, now - arrived))
+        if rec.get("published"):
+            from datetime import datetime
+
+            try:
+                ts = datetime.fromisoformat(rec["published"].replace("Z", "+00:00")).timestamp()
+                m.item_age_seconds.observe(max(0.0, now - ts))
+            except ValueError:
+                pass
+
+    async def _housekeeping(self) -> None:
+        await self.health.check_broker()
+        self.health.sample()
+        m = self.metrics
+        m.table_entries.labels("dedup").set(dedup.state_size(_StrKeys(self.dedup_state)))
+        m.table_entries.labels("furniture").set(_local_len(self.furniture))
+        n_disc = _local_len(self.discovered)
+        m.table_entries.labels("discovered").set(n_disc)
+        m.discovered.set(n_disc)
+
+    def apply_routes(self, rules: Any) -> None:
+        """Swap the route rule set in force (called by RouteUpdates)."""
+        self.knowledge.routes = rules
+        self.metrics.set_ruleset("routes", rules.version)
+        for r in rules.routes:
+            self.route_topic(r.name)
+
+
+class _StrKeys:
+    """A MutableMapping[str, Any] view of a Faust table whose keys are raw bytes."""
+
+    __slots__ = ("_t",)
+
+    def __init__(self, table: Any) -> None:
+        self._t = table
+
+    def __getitem__(self, key: str) -> Any:
+        v = self._t.get(key.encode())
+        if v is None:
+            raise KeyError(key)
+        return v
+
+    def get(self, key: str, default: Any = None) -> Any:
+        v = self._t.get(key.encode())
+        return default if v is None else v
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._t[key.encode()] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._t[key.encode()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._t.get(key.encode()) is not None
+
+    def __iter__(self) -> Any:
+        return (k.decode() if isinstance(k, bytes) else k for k in self._t)
+
+    def __len__(self) -> int:
+        return _local_len(self._t)
+
+    def keys(self) -> Any:
+        return list(iter(self))
+
+    def items(self) -> Any:
+        return [(k.decode() if isinstance(k, bytes) else k, v) for k, v in self._t.items()]
+
+    def values(self) -> Any:
+        return list(self._t.values())
+
+    def pop(self, key: str, *default: Any) -> Any:
+        try:
+            v = self[key]
+        except KeyError:
+            if default:
+                return default[0]
+            raise
+        del self[key]
+        return v
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        v = self.get(key)
+        if v is None:
+            self[key] = default
+            return default
+        return v
+
+
+def _local_len(table: Any) -> int:
+    try:
+        return sum(1 for _ in table)
+    except Exception:
+        return 0
+
+
+def create_worker_app(settings: Settings, knowledge: Knowledge | None = None) -> Wirefeed:
+    return Wirefeed(settings, knowledge)
+
+
+def topics_for(settings: Settings, routes: Sequence[str]) -> list[str]:
+    s = settings
+    return [
+        s.topic_raw,
+        s.topic_dedup,
+        s.topic_enriched,
+        s.topic_duplicates,
+        s.topic_dlq,
+        *(s.topic_for_route(r) for r in routes),
+    ]
+
+
+async def _sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)

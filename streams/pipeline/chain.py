@@ -1,0 +1,421 @@
+"""The stage chain shared by the Kafka worker and ``wirefeed process``.
+
+Two halves, because of where state lives:
+
+* ``prepare`` — parse, strip, tag, fingerprint. Stateless apart from per-source
+  furniture and discovered names, so it runs on every partition of ``wire.raw``
+  in parallel.
+* ``finish`` — dedup, route, assemble. Dedup state must see every possible copy
+  of a story, so the worker re-keys prepared items by ``dedup.shard_key`` onto
+  ``wire.dedup`` and runs ``finish`` there.
+
+Tagging is pure and does not depend on the dedup verdict, so running it before
+dedup changes no output; it lets the costly stage scale with ``wire.raw``'s
+partitions instead of with the dedup shards. Offline, ``run`` calls both halves.
+
+Every stage runs under ``_guard``: an exception becomes a DLQ outcome naming the
+stage, never a dead agent.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from streams.pipeline import dedup, furniture, parse, route, strip, tag
+from streams.pipeline.kb import KnowledgeBase
+from streams.pipeline.route_lang import RuleSet as RouteRules
+from streams.pipeline.rules import RuleSet as StripRules
+from streams.pipeline.types import Entity, RawItem, Rejected, StripResult, TagResult, Verdict
+
+STAGES = ("parse", "strip", "tag", "fingerprint", "dedup", "route")
+OutcomeKind = Literal["enriched", "duplicate", "redelivery", "dlq"]
+
+
+class StageObserver(Protocol):
+    """Hook for metrics; the core never imports prometheus."""
+
+    def stage(self, name: str, seconds: float, ok: bool) -> None: ...
+
+
+class _NoObserver:
+    def stage(self, name: str, seconds: float, ok: bool) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    key: bytes | None = None
+    timestamp: float | None = None  # broker timestamp of the raw message (s)
+
+
+@dataclass(slots=True)
+class Knowledge:
+    """Loaded data files. ``routes`` is replaced live when a new rule set arrives."""
+
+    strip_rules: StripRules
+    kb: KnowledgeBase
+    routes: RouteRules
+    dedup: dedup.DedupConfig
+    max_message_bytes: int = 12_000_000
+    max_body_chars: int = 2_000_000
+    furniture_window_s: float = 7 * 24 * 3600.0
+    furniture_min_items: int = 5
+
+
+@dataclass(slots=True)
+class Prepared:
+    item: RawItem
+    cleaned: StripResult
+    tags: TagResult
+    fp: dedup.Fingerprint
+    origin: Origin
+    received_at: float
+
+    def to_json(self) -> dict[str, Any]:
+        it = self.item
+        return {
+            "item": {
+                "id": it.id,
+                "version": it.version,
+                "source": it.source,
+                "headline": it.headline,
+                "language": it.language,
+                "published": it.published,
+                "url": it.url,
+                "dateline": it.dateline,
+                "byline": it.byline,
+                "located": it.located,
+                "pubstatus": it.pubstatus,
+                "correction": it.correction,
+                "fmt": it.fmt,
+            },
+            "cleaned": {
+                "headline": self.cleaned.headline,
+                "body": self.cleaned.body,
+                "stripped": [{"text": r.text, "rule": r.rule} for r in self.cleaned.stripped],
+                "credit": self.cleaned.credit,
+                "dateline": self.cleaned.dateline,
+            },
+            "tags": {
+                "entities": [_entity_json(e) for e in self.tags.entities],
+                "countries": self.tags.countries,
+            },
+            "fp": self.fp.to_json(),
+            "origin": {
+                "topic": self.origin.topic,
+                "partition": self.origin.partition,
+                "offset": self.origin.offset,
+                "key": _b64(self.origin.key),
+                "timestamp": self.origin.timestamp,
+            },
+            "received_at": self.received_at,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Prepared:
+        from streams.pipeline.types import Mention, Removal
+
+        it = d["item"]
+        item = RawItem(body="", body_html=None, **it)
+        c = d["cleaned"]
+        cleaned = StripResult(
+            headline=c["headline"],
+            body=c["body"],
+            stripped=[Removal(r["text"], r["rule"]) for r in c["stripped"]],
+            credit=list(c["credit"]),
+            dateline=c["dateline"],
+        )
+        ents = [
+            Entity(
+                id=e["id"],
+                name=e["name"],
+                type=e["type"],
+                country=e["country"],
+                count=e["count"],
+                mentions=[Mention(m["field"], m["start"], m["end"]) for m in e["mentions"]],
+            )
+            for e in d["tags"]["entities"]
+        ]
+        o = d["origin"]
+        origin = Origin(o["topic"], o["partition"], o["offset"], _unb64(o["key"]), o["timestamp"])
+        return cls(
+            item=item,
+            cleaned=cleaned,
+            tags=TagResult(ents, list(d["tags"]["countries"])),
+            fp=dedup.Fingerprint.from_json(d["fp"]),
+            origin=origin,
+            received_at=d["received_at"],
+        )
+
+
+@dataclass(slots=True)
+class Outcome:
+    kind: OutcomeKind
+    record: dict[str, Any]
+    routes: list[str] = field(default_factory=list)
+    item_id: str | None = None
+    reason: str | None = None  # DLQ reason, for metrics
+    stage: str | None = None
+
+
+@dataclass(slots=True)
+class State:
+    """The mutable state the chain reads and writes, as plain mappings.
+
+    The worker passes Faust tables, ``wirefeed process`` passes dicts.
+    """
+
+    dedup: MutableMapping[str, Any] = field(default_factory=dict)
+    furniture: MutableMapping[str, Any] | None = field(default_factory=dict)
+    discovered: MutableMapping[str, Any] | None = field(default_factory=dict)
+
+
+class _StageFailed(Exception):
+    def __init__(self, stage: str, exc: BaseException) -> None:
+        super().__init__(stage)
+        self.stage = stage
+        self.exc = exc
+
+
+@contextmanager
+def _guard(name: str, observer: StageObserver) -> Iterator[None]:
+    t0 = time.perf_counter()
+    ok = False
+    try:
+        yield
+        ok = True
+    except Rejected as exc:
+        exc.stage = name if exc.stage == "parse" and name != "parse" else exc.stage
+        raise
+    except Exception as exc:  # a poison message must not kill the agent
+        raise _StageFailed(name, exc) from exc
+    finally:
+        observer.stage(name, time.perf_counter() - t0, ok)
+
+
+def prepare(
+    data: bytes,
+    k: Knowledge,
+    state: State,
+    *,
+    origin: Origin = Origin(),
+    now: float | None = None,
+    observer: StageObserver | None = None,
+) -> Prepared | Outcome:
+    """First half: bytes -> ``Prepared``, or a DLQ ``Outcome``."""
+    obs = observer or _NoObserver()
+    now = time.time() if now is None else now
+    item_id: str | None = None
+    try:
+        with _guard("parse", obs):
+            item = parse.parse(data, max_bytes=k.max_message_bytes)
+        item_id = item.id
+        with _guard("strip", obs):
+            learned: frozenset[str] = frozenset()
+            if state.furniture is not None:
+                learned = furniture.learned_lines(
+                    state.furniture,
+                    item.source,
+                    min_items=k.furniture_min_items,
+                    now=now,
+                    window_s=k.furniture_window_s,
+                )
+            cleaned = strip.strip(
+                item.headline,
+                item.body,
+                k.strip_rules,
+                body_html=item.body_html,
+                learned=learned,
+                max_chars=k.max_body_chars,
+            )
+            if state.furniture is not None:
+                furniture.observe(
+                    state.furniture,
+                    item.source,
+                    item.id,
+                    item.body.split("\n"),
+                    now,
+                    window_s=k.furniture_window_s,
+                    min_items=k.furniture_min_items,
+                )
+        with _guard("tag", obs):
+            tags = tag.tag(
+                cleaned.headline,
+                cleaned.body,
+                k.kb,
+                dateline=cleaned.dateline or item.dateline,
+                discovered=state.discovered,
+            )
+        with _guard("fingerprint", obs):
+            fp = dedup.fingerprint(cleaned.headline, cleaned.body)
+    except Rejected as exc:
+        return dead_letter(data, exc.reason, exc.detail, exc.stage, origin, now, item_id=item_id)
+    except _StageFailed as exc:
+        return dead_letter(data, "stage_error", _summary(exc.exc), exc.stage, origin, now, item_id=item_id)
+    return Prepared(item, cleaned, tags, fp, origin, received_at=now)
+
+
+def finish(
+    p: Prepared,
+    k: Knowledge,
+    state: State,
+    *,
+    now: float | None = None,
+    observer: StageObserver | None = None,
+    original: Callable[[], bytes] | None = None,
+) -> Outcome:
+    """Second half: dedup verdict, routes, and the output record."""
+    obs = observer or _NoObserver()
+    now = time.time() if now is None else now
+    try:
+        with _guard("dedup", obs):
+            verdict = dedup.decide(p.item, p.fp, state.dedup, now, k.dedup)
+        if verdict.status in ("duplicate", "redelivery"):
+            record = enriched_record(p, verdict, [], {}, now)
+            return Outcome(verdict.status, record, [], p.item.id)
+        with _guard("route", obs):
+            if p.item.pubstatus == "canceled":
+                routes = dedup.routes_of(state.dedup, verdict.of) if verdict.of else []
+                reasons = {r: [f"kill of {verdict.of}, which went to {r}"] for r in routes}
+            else:
+                result = route.route(
+                    k.routes,
+                    headline=p.cleaned.headline,
+                    body=p.cleaned.body,
+                    tags=p.tags,
+                    source=p.item.source,
+                    language=p.item.language,
+                )
+                routes, reasons = list(result.routes), dict(result.reasons)
+                if verdict.status == "update" and verdict.of:
+                    for r in dedup.routes_of(state.dedup, verdict.of):
+                        if r not in routes:
+                            routes.append(r)
+                            reasons[r] = [f"update of {verdict.of}, which went to {r}"]
+            dedup.remember_routes(state.dedup, p.item.id, routes)
+    except _StageFailed as exc:
+        data = original() if original else _reconstruct(p)
+        return dead_letter(
+            data, "stage_error", _summary(exc.exc), exc.stage, p.origin, now, item_id=p.item.id
+        )
+    record = enriched_record(p, verdict, routes, reasons, now)
+    return Outcome("enriched", record, routes, p.item.id)
+
+
+def run(
+    data: bytes,
+    k: Knowledge,
+    state: State,
+    *,
+    origin: Origin = Origin(),
+    now: float | None = None,
+    observer: StageObserver | None = None,
+) -> Outcome:
+    """Both halves in one process: what ``wirefeed process`` does per line."""
+    p = prepare(data, k, state, origin=origin, now=now, observer=observer)
+    if isinstance(p, Outcome):
+        return p
+    return finish(p, k, state, now=now, observer=observer, original=lambda: data)
+
+
+def enriched_record(
+    p: Prepared, verdict: Verdict, routes: list[str], reasons: dict[str, list[str]], now: float
+) -> dict[str, Any]:
+    """The output contract (schemas/enriched-item.schema.json)."""
+    it = p.item
+    return {
+        "id": it.id,
+        "version": it.version,
+        "source": it.source,
+        "headline": p.cleaned.headline,
+        "body": p.cleaned.body,
+        "language": it.language,
+        "published": it.published,
+        "url": it.url,
+        "dateline": p.cleaned.dateline or it.dateline,
+        "pubstatus": it.pubstatus,
+        "credit": p.cleaned.credit,
+        "stripped": [{"text": r.text, "rule": r.rule} for r in p.cleaned.stripped],
+        "dedup": {
+            "status": "duplicate" if verdict.status == "redelivery" else verdict.status,
+            "of": verdict.of,
+            "similarity": verdict.similarity,
+            "reason": verdict.reason,
+        },
+        "entities": [_entity_json(e) for e in p.tags.entities],
+        "countries": p.tags.countries,
+        "routes": routes,
+        "route_reasons": reasons,
+        "received_at": _iso(p.received_at),
+        "processed_at": _iso(now),
+    }
+
+
+def dead_letter(
+    data: bytes,
+    reason: str,
+    detail: str,
+    stage: str,
+    origin: Origin,
+    now: float,
+    *,
+    item_id: str | None = None,
+) -> Outcome:
+    """The DLQ contract (schemas/dlq-record.schema.json): original bytes kept, base64."""
+    record = {
+        "reason": reason,
+        "detail": detail,
+        "stage": stage,
+        "item_id": item_id,
+        "topic": origin.topic,
+        "partition": origin.partition,
+        "offset": origin.offset,
+        "key_b64": _b64(origin.key),
+        "original_b64": base64.b64encode(data).decode("ascii"),
+        "original_size": len(data),
+        "failed_at": _iso(now),
+    }
+    return Outcome("dlq", record, [], item_id, reason=reason, stage=stage)
+
+
+def _entity_json(e: Entity) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "name": e.name,
+        "type": e.type,
+        "country": e.country,
+        "count": e.count,
+        "mentions": [{"field": m.field, "start": m.start, "end": m.end} for m in e.mentions],
+    }
+
+
+def _reconstruct(p: Prepared) -> bytes:
+    import orjson
+
+    return orjson.dumps(p.to_json())
+
+
+def _summary(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def _b64(b: bytes | None) -> str | None:
+    return None if b is None else base64.b64encode(b).decode("ascii")
+
+
+def _unb64(s: str | None) -> bytes | None:
+    return None if s is None else base64.b64decode(s)

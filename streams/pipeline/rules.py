@@ -1,0 +1,423 @@
+"""Boilerplate rule packs: load, validate and compile YAML data into a ``RuleSet``.
+
+Rules are data (``streams/data/rules/*.yaml``) so newsrooms can extend or override
+them without code changes. Every pattern is checked for constructs that can
+backtrack catastrophically and every rule has a line-length cap, so matching a
+body costs time linear in its length. See ``docs/strip.md`` for the schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import re._constants as sre_c
+import re._parser as sre_parse
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
+
+KINDS = ("exact", "prefix", "contains", "regex", "words")
+SCOPES = ("anywhere", "edge", "tail", "block-start")
+NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,40}")
+MAX_LEN_LIMIT = 400  # no rule may look at lines longer than this: story paragraphs are longer
+LEARNED = "learned"
+LONG_LINE = 120  # lines longer than this are checked only against rules allowed to see them
+MEMO_MAX_CHARS = 160
+MEMO_SIZE = 50_000
+_MISS = object()
+
+_PACK_KEYS = {"pack", "description", "priority", "defaults", "rules", "agencies", "macros"}
+_MACRO_RE = re.compile(r"<<([A-Z_]{1,30})>>")
+_RULE_KEYS = {
+    "name", "kind", "pattern", "patterns", "scope", "max_len", "credit", "case", "disabled", "note",
+}
+_NESTED_BUDGET = 100_000  # worst-case ways a bounded nested repeat can split a line
+_REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT}
+_FORBIDDEN = {sre_c.GROUPREF, sre_c.GROUPREF_EXISTS, sre_c.ASSERT, sre_c.ASSERT_NOT}
+
+
+class RuleError(ValueError):
+    """A rule pack is malformed; the message names the file, the rule and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str  # "<pack>.<rule>", used in Removal.rule and as a metric label
+    pack: str
+    kind: str
+    scope: str
+    max_len: int
+    regex: str  # full-line pattern (fullmatch semantics)
+    case_sensitive: bool
+    credit: tuple[str, ...] | None  # None: no credit; (): extract agencies from the line; else fixed
+
+
+@dataclass(frozen=True, slots=True)
+class _Bucket:
+    max_len: int
+    compiled: re.Pattern[str]
+    rules: tuple[Rule, ...]  # indexed by group name "r<i>"
+    order: tuple[int, ...]  # position of each rule in the whole set (pack order decides ties)
+
+
+@dataclass(frozen=True, eq=False)  # identity equality/hash: one loaded set is one version
+class RuleSet:
+    """Immutable, compiled rules. ``names`` is bounded (metric labels); ``version`` hashes the sources."""
+
+    rules: tuple[Rule, ...]
+    agencies: dict[str, str]  # lower-cased alias -> canonical short name
+    version: str
+    buckets: tuple[_Bucket, ...] = field(repr=False)
+    agency_re: re.Pattern[str] = field(repr=False)
+    max_len: int = 0
+    compiled: tuple[re.Pattern[str], ...] = field(default=(), repr=False)
+    # (Aho-Corasick automaton: literal -> indices of rules that need it, rules without a literal);
+    # automaton_long only holds rules that may look at lines longer than LONG_LINE.
+    automaton: Any = field(default=None, repr=False)
+    automaton_long: Any = field(default=None, repr=False)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def names(self) -> list[str]:
+        return [r.name for r in self.rules] + [LEARNED]
+
+    def match(self, line: str) -> Rule | None:
+        """First rule (in pack order) whose pattern matches the whole stripped line.
+
+        Short lines are memoised: outlet furniture recurs item after item, story lines do not.
+        """
+        n = len(line)
+        if n > self.max_len or n == 0:
+            return None
+        if n <= MEMO_MAX_CHARS:
+            memo = self.memo
+            hit = memo.get(line, _MISS)
+            if hit is not _MISS:
+                return hit  # type: ignore[return-value]
+            found = self._match(line, n)
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[line] = found
+            return found
+        return self._match(line, n)
+
+    def _match(self, line: str, n: int) -> Rule | None:
+        if self.automaton is None:
+            return self.match_all(line)
+        auto, always = self.automaton if n <= LONG_LINE else self.automaton_long
+        cands = {i for _, idx in auto.iter(line.lower()) for i in idx}
+        if always:
+            cands.update(always)
+        if not cands:
+            return None
+        rules, compiled = self.rules, self.compiled
+        for i in sorted(cands):
+            r = rules[i]
+            if n <= r.max_len and compiled[i].fullmatch(line) is not None:
+                return r
+        return None
+
+    def match_all(self, line: str) -> Rule | None:
+        """Reference matcher without the literal prefilter (tests compare the two)."""
+        n = len(line)
+        if n > self.max_len or n == 0:
+            return None
+        best: Rule | None = None
+        best_i = len(self.rules)
+        for b in self.buckets:
+            if n > b.max_len:
+                continue
+            m = b.compiled.fullmatch(line)
+            if m is not None:
+                k = int(m.lastgroup[1:])  # type: ignore[index]
+                if b.order[k] < best_i:
+                    best, best_i = b.rules[k], b.order[k]
+        return best
+
+    def agencies_in(self, text: str) -> list[str]:
+        """Canonical agency names mentioned in ``text``, in order of appearance."""
+        found = (" ".join(m.group(0).lower().split()) for m in self.agency_re.finditer(text))
+        return [self.agencies[a] for a in found if a in self.agencies]
+
+
+def _check_linear(pattern: str, where: str) -> None:
+    """Reject backreferences, lookarounds and nested quantifiers (the usual ReDoS shapes)."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as exc:
+        raise RuleError(f"{where}: invalid regex {pattern!r}: {exc}") from exc
+
+    def walk(items: Iterable[Any], outer: int) -> None:
+        # ``outer``: upper bound of the nearest enclosing repeat that can run more than once (0: none).
+        for op, av in items:
+            if op in _FORBIDDEN:
+                raise RuleError(f"{where}: backreferences and lookarounds are not allowed: {pattern!r}")
+            if op in _REPEATS:
+                _lo, hi, sub = av
+                if hi > 1 and outer:
+                    unbounded = hi == sre_c.MAXREPEAT or outer == sre_c.MAXREPEAT
+                    if unbounded or hi**outer > _NESTED_BUDGET:
+                        raise RuleError(
+                            f"{where}: nested quantifiers can backtrack catastrophically "
+                            f"(bound both and keep them small): {pattern!r}"
+                        )
+                walk(sub, hi if hi > 1 else outer)
+            elif op == sre_c.SUBPATTERN:
+                walk(av[-1], outer)
+            elif op == sre_c.BRANCH:
+                for alt in av[1]:
+                    walk(alt, outer)
+
+    walk(parsed, 0)
+
+
+def _required(items: Any, icase: bool) -> frozenset[str] | None:
+    """Literals of which at least one must occur in any match (lower-cased), or None if unknown.
+
+    A cheap Aho-Corasick pass over the line then decides which rules are worth running at all.
+    """
+    best: frozenset[str] | None = None
+
+    def better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+        if a is None:
+            return b
+        if b is None:
+            return a
+        return a if min(map(len, a)) >= min(map(len, b)) else b
+
+    run = ""
+    for op, av in [*list(items), (None, None)]:
+        if op == sre_c.LITERAL:
+            run += chr(av)
+            continue
+        if _usable(run):
+            best = better(best, frozenset({run.lower()}))
+        run = ""
+        sub: frozenset[str] | None = None
+        if op == sre_c.SUBPATTERN:
+            sub = _required(av[-1], icase)
+        elif op == sre_c.BRANCH:
+            alts = [_required(a, icase) for a in av[1]]
+            if all(a is not None for a in alts):
+                sub = frozenset().union(*alts)  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            sub = _required(av[2], icase)
+        if sub and all(_usable(s) for s in sub):
+            best = better(best, sub)
+    return best
+
+
+def _usable(lit: str) -> bool:
+    """Two or more characters, or one rare symbol such as ₹ © £ €."""
+    return len(lit) >= 2 or (len(lit) == 1 and not lit.isascii())
+
+
+def _rule_regex(kind: str, patterns: list[str], where: str) -> str:
+    if kind == "regex":
+        for p in patterns:
+            _check_linear(p, where)
+        return "|".join(f"(?:{p})" for p in patterns)
+    esc = [re.escape(p).replace("\\ ", r"\s+") for p in patterns]
+    alt = "|".join(esc)
+    if kind == "exact":
+        return f"(?:{alt})[\\s.:!]*"
+    if kind == "prefix":
+        return f"(?:{alt}).*"
+    if kind == "words":
+        # Built here, not user-written: separators and words never overlap, so this cannot backtrack.
+        return f"[\\W_]*(?:{alt})(?:[\\W_]+(?:{alt}))*[\\W_]*"
+    return f".*?(?:{alt}).*"  # contains
+
+
+def _expand(pattern: str, macros: dict[str, str], where: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in macros:
+            raise RuleError(f"{where}: unknown macro <<{m.group(1)}>>")
+        return f"(?:{macros[m.group(1)]})"
+
+    return _MACRO_RE.sub(sub, pattern)
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleError(f"{path}: cannot read rule pack: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: a rule pack must be a mapping with 'pack' and 'rules'")
+    unknown = set(data) - _PACK_KEYS
+    if unknown:
+        raise RuleError(f"{path}: unknown pack keys {sorted(unknown)}")
+    pack = data.get("pack")
+    if not isinstance(pack, str) or not NAME_RE.fullmatch(pack):
+        raise RuleError(f"{path}: 'pack' must be a lower-case name like 'paywall', got {pack!r}")
+    if not isinstance(data.get("rules", []), list):
+        raise RuleError(f"{path}: 'rules' must be a list")
+    return data
+
+
+def _compile_rule(
+    raw: Any, pack: str, defaults: dict[str, Any], macros: dict[str, str], path: Path, pos: int
+) -> Rule | None:
+    where = f"{path}: rule #{pos}"
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: must be a mapping")
+    spec = {**defaults, **raw}
+    name = spec.get("name")
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise RuleError(f"{where}: 'name' must be a lower-case identifier, got {name!r}")
+    where = f"{path}: rule {pack}.{name}"
+    unknown = set(spec) - _RULE_KEYS
+    if unknown:
+        raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    if spec.get("disabled"):
+        return None
+    kind = spec.get("kind", "regex")
+    if kind not in KINDS:
+        raise RuleError(f"{where}: kind must be one of {KINDS}, got {kind!r}")
+    scope = spec.get("scope", "edge")
+    if scope not in SCOPES:
+        raise RuleError(f"{where}: scope must be one of {SCOPES}, got {scope!r}")
+    pats = spec.get("patterns", [spec["pattern"]] if "pattern" in spec else None)
+    if not pats or not all(isinstance(p, str) and p for p in pats):
+        raise RuleError(f"{where}: needs a non-empty 'pattern' or 'patterns' list of strings")
+    max_len = spec.get("max_len", 120)
+    if not isinstance(max_len, int) or not 1 <= max_len <= MAX_LEN_LIMIT:
+        raise RuleError(f"{where}: max_len must be an integer in 1..{MAX_LEN_LIMIT}")
+    credit_raw = spec.get("credit")
+    credit: tuple[str, ...] | None
+    if credit_raw is None or credit_raw is False:
+        credit = None
+    elif credit_raw == "extract" or credit_raw is True:
+        credit = ()
+    elif isinstance(credit_raw, list) and all(isinstance(c, str) for c in credit_raw):
+        credit = tuple(credit_raw)
+    else:
+        raise RuleError(f"{where}: credit must be 'extract' or a list of agency names")
+    case = spec.get("case", "insensitive")
+    if case not in ("insensitive", "sensitive"):
+        raise RuleError(f"{where}: case must be 'insensitive' or 'sensitive'")
+    if kind == "regex":
+        pats = [_expand(p, macros, where) for p in pats]
+    regex = _rule_regex(kind, list(pats), where)
+    try:
+        re.compile(regex, 0 if case == "sensitive" else re.IGNORECASE)
+    except re.error as exc:
+        raise RuleError(f"{where}: invalid pattern: {exc}") from exc
+    return Rule(f"{pack}.{name}", pack, kind, scope, max_len, regex, case == "sensitive", credit)
+
+
+def _pack_files(paths: Sequence[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml")))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise RuleError(f"{p}: rule pack path does not exist")
+    return out
+
+
+def load_rules(extra_paths: Sequence[Path] = (), *, replace_defaults: bool = False) -> RuleSet:
+    """Load the shipped packs, then user packs (files or directories) on top.
+
+    A user rule with the same ``<pack>.<name>`` replaces the shipped one (``disabled: true``
+    turns it off); new packs and rules are appended. ``replace_defaults`` skips the shipped packs.
+    """
+    files = ([] if replace_defaults else _pack_files([DEFAULT_DIR])) + _pack_files(list(extra_paths))
+    rules: dict[str, Rule | None] = {}
+    agencies: dict[str, str] = {}
+    all_aliases: list[str] = []
+    digest = hashlib.sha256()
+    loaded = [(path, _load_yaml(path)) for path in files]
+    if not replace_defaults:  # shipped packs in priority order; user files keep their given order after them
+        n_default = len(_pack_files([DEFAULT_DIR]))
+        loaded[:n_default] = sorted(loaded[:n_default], key=lambda pd: (_priority(pd), pd[0].name))
+    for path, data in loaded:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        pack = data["pack"]
+        defaults = data.get("defaults") or {}
+        if not isinstance(defaults, dict):
+            raise RuleError(f"{path}: 'defaults' must be a mapping")
+        for alias_owner, aliases in (data.get("agencies") or {}).items():
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise RuleError(f"{path}: agencies.{alias_owner} must be a list of aliases")
+            for alias in [alias_owner, *aliases]:
+                agencies[alias.lower()] = alias_owner
+                all_aliases.append(alias)
+        macros = data.get("macros") or {}
+        if not isinstance(macros, dict) or not all(isinstance(v, str) for v in macros.values()):
+            raise RuleError(f"{path}: 'macros' must map NAME to a regex fragment")
+        for pos, raw in enumerate(data.get("rules") or [], 1):
+            rule = _compile_rule(raw, pack, defaults, macros, path, pos)
+            key = f"{pack}.{raw['name']}"
+            rules[key] = rule  # later files override earlier ones; None means disabled
+    active = tuple(r for r in rules.values() if r is not None)
+    return _build(active, agencies, all_aliases, digest.hexdigest()[:16])
+
+
+def _priority(item: tuple[Path, dict[str, Any]]) -> int:
+    path, data = item
+    prio = data.get("priority", 100)
+    if not isinstance(prio, int):
+        raise RuleError(f"{path}: 'priority' must be an integer")
+    return prio
+
+
+def _build(rules: tuple[Rule, ...], agencies: dict[str, str], aliases: list[str], version: str) -> RuleSet:
+    """Group rules by (max_len, case) so one C-level fullmatch per group tests many rules."""
+    groups: dict[tuple[int, bool], list[tuple[int, Rule]]] = {}
+    for pos, r in enumerate(rules):
+        groups.setdefault((r.max_len, r.case_sensitive), []).append((pos, r))
+    buckets = []
+    for (max_len, cs), items in sorted(groups.items()):
+        alt = "|".join(f"(?P<r{i}>{r.regex})" for i, (_, r) in enumerate(items))
+        compiled = re.compile(alt, 0 if cs else re.IGNORECASE)
+        buckets.append(_Bucket(max_len, compiled, tuple(r for _, r in items), tuple(p for p, _ in items)))
+    max_len = max((r.max_len for r in rules), default=0)
+    compiled = tuple(re.compile(r.regex, 0 if r.case_sensitive else re.IGNORECASE) for r in rules)
+    short, long_ = _prefilter(rules, 0), _prefilter(rules, LONG_LINE)
+    return RuleSet(rules, agencies, version, tuple(buckets), _agency_regex(aliases), max_len,
+                   compiled, short, long_)
+
+
+def _prefilter(rules: tuple[Rule, ...], min_len: int) -> tuple[Any, tuple[int, ...]] | None:
+    try:
+        import ahocorasick
+    except ImportError:  # pragma: no cover - falls back to running every rule
+        return None
+    need: dict[str, list[int]] = {}
+    always = []
+    for i, r in enumerate(rules):
+        if r.max_len <= min_len:
+            continue
+        lits = _required(sre_parse.parse(r.regex, 0 if r.case_sensitive else re.IGNORECASE), True)
+        if not lits:
+            always.append(i)
+            continue
+        for lit in lits:
+            need.setdefault(lit, []).append(i)
+    auto = ahocorasick.Automaton()
+    for lit, idx in need.items():
+        auto.add_word(lit, tuple(idx))
+    if need:
+        auto.make_automaton()
+    return auto, tuple(always)
+
+
+def _agency_regex(aliases: list[str]) -> re.Pattern[str]:
+    """Short aliases (AP, AA, dpa) match only as written so ordinary words never count as credits."""
+    parts = []
+    for alias in sorted(set(aliases), key=len, reverse=True):
+        esc = re.escape(alias).replace("\\ ", r"\s+")
+        parts.append(esc if len(alias) <= 4 else f"(?i:{esc})")
+    if not parts:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(parts) + r")(?![A-Za-z])")

@@ -1,0 +1,69 @@
+"""Learning recurring lines per source."""
+
+from __future__ import annotations
+
+import json
+
+from streams.pipeline import furniture as fu
+
+PROMO = "Listen to the Daily Wire Hour every Friday"
+W = 3600.0
+
+
+def _story(i: int) -> list[str]:
+    lead = f"Story number {i} has its own lead paragraph " + "with enough words to be prose " * 6 + f"{i}."
+    return [lead, f"Second paragraph of story {i}.", PROMO, "Follow us for more"]
+
+
+def test_line_recurring_across_distinct_items_is_learned_and_json_serialisable() -> None:
+    state: dict = {}
+    for i in range(3):
+        fu.observe(state, "outlet-a", f"id{i}", _story(i), 1000.0 + i, window_s=W, min_items=3)
+    learned = fu.learned_lines(state, "outlet-a", min_items=3, now=1003.0, window_s=W)
+    assert fu.normalise(PROMO) in learned
+    assert not any("story number" in ln for ln in learned)
+    json.dumps(state)
+
+
+def test_line_seen_in_one_item_is_never_learned() -> None:
+    state: dict = {}
+    for _ in range(5):  # redelivery of the same item
+        fu.observe(state, "s", "same-id", _story(1), 1000.0, window_s=W, min_items=1)
+    assert fu.learned_lines(state, "s", min_items=1, now=1000.0, window_s=W) == frozenset()
+
+
+def test_copies_of_one_story_under_new_ids_do_not_teach_its_lines() -> None:
+    state: dict = {}
+    for i in range(5):
+        fu.observe(state, "s", f"copy{i}", _story(7), 1000.0 + i, window_s=W, min_items=3)
+    assert fu.learned_lines(state, "s", min_items=3, now=1005.0, window_s=W) == frozenset()
+
+
+def test_sources_are_separate_and_window_expires() -> None:
+    state: dict = {}
+    for i in range(3):
+        fu.observe(state, "a", f"id{i}", _story(i), 1000.0, window_s=W, min_items=3)
+    assert fu.learned_lines(state, "b", min_items=3, now=1000.0, window_s=W) == frozenset()
+    assert fu.learned_lines(state, "a", min_items=3, now=1000.0 + 2 * W, window_s=W) == frozenset()
+
+
+def test_describe_and_reset() -> None:
+    state: dict = {}
+    for i in range(4):
+        fu.observe(state, "a", f"id{i}", _story(i), 1000.0 + i, window_s=W, min_items=2)
+        fu.observe(state, "b", f"id{i}", _story(i), 1000.0 + i, window_s=W, min_items=2)
+    rows = fu.describe(state)["a"]
+    assert {"line", "items", "first_seen", "last_seen"} <= set(rows[0])
+    assert any(r["line"] == PROMO and r["items"] == 4 for r in rows)
+    assert fu.reset(state, "a") > 0 and "a" not in state and "b" in state
+    assert fu.reset(state) > 0 and state == {}
+
+
+def test_memory_is_bounded() -> None:
+    state: dict = {}
+    for i in range(40):
+        lines = [f"unique short line {i}-{j} xyz" for j in range(100)]
+        fu.observe(state, "a", f"id{i}", lines, 1000.0 + i, window_s=W, min_items=2)
+    assert len(state["a"]["lines"]) <= fu.MAX_TRACKED
+    entry = next(iter(state["a"]["lines"].values()))
+    assert len(entry["s"]) <= 4
