@@ -32,6 +32,7 @@ from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared
 from streams.route_updates import RouteUpdates
 from streams.settings import Settings
 from streams.status_page import register_pages
+from streams.transactions import Output, PartitionRevoked, TransactionalOutputs, read_committed_faust_consumer
 
 log = logging.getLogger("wirefeed")
 
@@ -76,7 +77,8 @@ class Wirefeed:
             broker_credentials=self._credentials(),
             store=s.store,
             datadir=str(s.data_dir),
-            processing_guarantee=s.processing_guarantee,
+            # Faust runs at-least-once; exactly-once is ours (streams/transactions.py)
+            processing_guarantee="at_least_once",
             topic_partitions=s.partitions,
             topic_replication_factor=s.replication,
             web_host=s.web_host,
@@ -89,8 +91,9 @@ class Wirefeed:
             producer_max_request_size=max(s.max_message_bytes + 1_000_000, 1_048_576),
             consumer_max_fetch_size=max(s.max_message_bytes + 1_000_000, 4_194_304),
             stream_wait_empty=False,
-            broker_commit_every=500,
-            broker_commit_interval=1.0,
+            # with our transactions, offsets commit with each batch's outputs
+            broker_commit_every=10**9 if s.processing_guarantee == "exactly_once" else 500,
+            broker_commit_interval=3600.0 if s.processing_guarantee == "exactly_once" else 1.0,
             table_cleanup_interval=60.0,
             logging_config=None,
             loghandlers=[],
@@ -105,7 +108,18 @@ class Wirefeed:
         self.routes_topic = app.topic(
             s.topic_routes, key_type=bytes, value_type=bytes, partitions=1, compacting=True, deleting=False
         )
-        self._route_topics: dict[str, faust.TopicT] = {}
+        self._topics_by_name: dict[str, faust.TopicT] = {
+            t.get_topic_name(): t for t in (self.dedup_topic, self.enriched, self.duplicates, self.dlq)
+        }
+        self.eos: TransactionalOutputs | None = None
+        if s.processing_guarantee == "exactly_once":
+            read_committed_faust_consumer()
+            self.eos = TransactionalOutputs(s, app)
+
+            @app.on_partitions_revoked.connect
+            async def _revoked(sender: Any, revoked: Any, **kw: Any) -> None:
+                assert self.eos is not None
+                await self.eos.release(revoked)
 
         # State. Prepare-side tables are co-partitioned with wire.raw, the
         # dedup table with wire.dedup; values are JSON (Faust's json codec uses orjson).
@@ -123,6 +137,7 @@ class Wirefeed:
             stall_seconds=s.stall_seconds,
             topics=(s.topic_raw, s.topic_dedup),
             bootstrap=s.kafka_bootstrap,
+            transactional_topics=(s.topic_dedup,) if s.processing_guarantee == "exactly_once" else (),
         )
         self.route_updates = RouteUpdates(settings, self)
         setup_prometheus_sensors(app, pattern="/metrics", registry=self.registry, name_prefix="faust")
@@ -151,109 +166,113 @@ class Wirefeed:
             return s.kafka_client_kwargs()["ssl_context"]
         return None
 
-    # ---- topics -----------------------------------------------------------
-    def route_topic(self, name: str) -> faust.TopicT:
-        topic = self._route_topics.get(name)
-        if topic is None:
-            topic = self.app.topic(
-                self.settings.topic_for_route(name),
-                key_type=bytes,
-                value_type=bytes,
-                partitions=self.settings.partitions,
-            )
-            self._route_topics[name] = topic
-        return topic
-
     # ---- agents -----------------------------------------------------------
     async def _prepare_agent(self, stream: faust.StreamT) -> None:
         k, state, m = self.knowledge, self.prepare_state, self.metrics
         s = self.settings
         taken = 0
         async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
-            for event in events:
-                if s.test_stall_after and taken >= s.test_stall_after:
-                    log.warning(
-                        "WIREFEED_TEST_STALL_AFTER=%d reached: prepare agent hangs", s.test_stall_after
-                    )
-                    await asyncio.Event().wait()
-                taken += 1
-                _enter_event(event)
-                while self.pending_furniture_reset and state.furniture is not None:
-                    furniture.reset(state.furniture, self.pending_furniture_reset.pop())
-                msg = event.message
-                m.consumed.labels(msg.topic).inc()
-                origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
-                value = msg.value if isinstance(msg.value, bytes) else b""
-                result = chain.prepare(value, k, state, origin=origin, observer=m)
-                if isinstance(result, Outcome):
-                    await self._emit(result)
-                    continue
-                key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
-                await self.dedup_topic.send(key=key, value=orjson.dumps(result.to_json()))
-                m.produced.labels("dedup").inc()
+            for tp, evs in _by_partition(events):
+                outputs: list[Output] = []
+                for event in evs:
+                    if s.test_stall_after and taken >= s.test_stall_after:
+                        log.warning("WIREFEED_TEST_STALL_AFTER=%d reached: prepare agent hangs", taken)
+                        await asyncio.Event().wait()
+                    taken += 1
+                    _enter_event(event)
+                    while self.pending_furniture_reset and state.furniture is not None:
+                        furniture.reset(state.furniture, self.pending_furniture_reset.pop())
+                    msg = event.message
+                    m.consumed.labels(msg.topic).inc()
+                    origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
+                    value = msg.value if isinstance(msg.value, bytes) else b""
+                    result = chain.prepare(value, k, state, origin=origin, observer=m)
+                    if isinstance(result, Outcome):
+                        outputs += self._outputs(result)
+                        continue
+                    key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
+                    outputs.append((s.topic_dedup, key, orjson.dumps(result.to_json())))
+                    m.produced.labels("dedup").inc()
+                await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
     async def _finish_agent(self, stream: faust.StreamT) -> None:
         k, state, m = self.knowledge, self.finish_state, self.metrics
         s = self.settings
         async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
-            for event in events:
-                _enter_event(event)
-                msg = event.message
-                m.consumed.labels(msg.topic).inc()
-                try:
-                    prepared = Prepared.from_json(orjson.loads(msg.value))
-                except Exception as exc:  # only our own prepare agent writes here
-                    origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
-                    out = chain.dead_letter(
-                        msg.value or b"",
-                        "stage_error",
-                        f"unreadable prepared item: {exc}",
-                        "finish",
-                        origin,
-                        time.time(),
-                    )
-                    await self._emit(out)
-                    continue
-                await self._emit(chain.finish(prepared, k, state, observer=m), prepared)
+            for tp, evs in _by_partition(events):
+                outputs: list[Output] = []
+                for event in evs:
+                    _enter_event(event)
+                    msg = event.message
+                    m.consumed.labels(msg.topic).inc()
+                    try:
+                        prepared = Prepared.from_json(orjson.loads(msg.value))
+                    except Exception as exc:  # only our own prepare agent writes here
+                        origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
+                        out = chain.dead_letter(
+                            msg.value or b"",
+                            "stage_error",
+                            f"unreadable prepared item: {exc}",
+                            "finish",
+                            origin,
+                            time.time(),
+                        )
+                        outputs += self._outputs(out)
+                        continue
+                    outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
+                await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
-    async def _emit(self, out: Outcome, prepared: Prepared | None = None) -> None:
-        m = self.metrics
+    async def _publish(self, tp: tuple[str, int], outputs: list[Output], next_offset: int) -> None:
+        """Send one input partition's outputs: in one transaction with its offsets, or plainly."""
+        if self.eos is not None:
+            try:
+                await self.eos.commit(tp, outputs, next_offset)
+            except PartitionRevoked as exc:
+                log.info("partition %s moved to another worker; it will redo this batch", exc)
+            return
+        for topic, key, value in outputs:
+            await self._topic(topic).send(key=key, value=value)
+
+    def _topic(self, name: str) -> faust.TopicT:
+        topic = self._topics_by_name.get(name)
+        if topic is None:
+            topic = self._topics_by_name[name] = self.app.topic(
+                name, key_type=bytes, value_type=bytes, partitions=self.settings.partitions
+            )
+        return topic
+
+    def _outputs(self, out: Outcome, prepared: Prepared | None = None) -> list[Output]:
+        """The messages an outcome publishes (and its metrics)."""
+        m, s = self.metrics, self.settings
         key = (out.item_id or "").encode() or None
         if out.kind == "dlq":
-            await self.dlq.send(key=key, value=orjson.dumps(out.record))
             m.produced.labels("dlq").inc()
             m.dlq.labels(out.reason or "unknown", out.stage or "unknown").inc()
+            rec = out.record
             self.recent_dlq.append(
-                {
-                    "reason": out.reason,
-                    "stage": out.stage,
-                    "detail": out.record.get("detail"),
-                    "at": out.record.get("failed_at"),
-                    "topic": out.record.get("topic"),
-                    "partition": out.record.get("partition"),
-                    "offset": out.record.get("offset"),
-                }
+                {k: rec.get(k) for k in ("reason", "stage", "detail", "topic", "partition", "offset")}
+                | {"at": rec.get("failed_at")}
             )
             del self.recent_dlq[:-20]
-            return
+            return [(s.topic_dlq, key, orjson.dumps(out.record))]
         m.dedup_verdicts.labels(
-            out.record["dedup"]["status"] if out.kind != "redelivery" else "redelivery"
+            "redelivery" if out.kind == "redelivery" else out.record["dedup"]["status"]
         ).inc()
         if out.kind == "redelivery":
-            return  # the same id+version was already published: no second output anywhere
+            return []  # the same id+version was already published: no second output anywhere
         if out.kind == "duplicate":
-            await self.duplicates.send(key=key, value=orjson.dumps(out.record))
             m.produced.labels("duplicates").inc()
-            return
+            return [(s.topic_duplicates, key, orjson.dumps(out.record))]
         value = orjson.dumps(out.record)
-        await self.enriched.send(key=key, value=value)
+        msgs: list[Output] = [(s.topic_enriched, key, value)]
         m.produced.labels("enriched").inc()
         for name in out.routes:
-            await self.route_topic(name).send(key=key, value=value)
+            msgs.append((s.topic_for_route(name), key, value))
             m.routed.labels(name).inc()
         if not out.routes:
             m.unrouted.inc()
         self._observe_outcome(out, prepared)
+        return msgs
 
     def _observe_outcome(self, out: Outcome, prepared: Prepared | None) -> None:
         m, now = self.metrics, time.time()
@@ -288,7 +307,7 @@ class Wirefeed:
         self.knowledge.routes = rules
         self.metrics.set_ruleset("routes", rules.version)
         for r in rules.routes:
-            self.route_topic(r.name)
+            self._topic(self.settings.topic_for_route(r.name))
 
 
 class _StrKeys:
@@ -349,6 +368,14 @@ class _StrKeys:
             self[key] = default
             return default
         return v
+
+
+def _by_partition(events: Sequence[faust.EventT]) -> list[tuple[tuple[str, int], list[faust.EventT]]]:
+    """Split a batch by input partition, keeping each partition's order."""
+    groups: dict[tuple[str, int], list[faust.EventT]] = {}
+    for ev in events:
+        groups.setdefault((ev.message.topic, ev.message.partition), []).append(ev)
+    return list(groups.items())
 
 
 def _local_len(table: Any) -> int:

@@ -36,12 +36,14 @@ class Health:
         stall_seconds: float,
         topics: tuple[str, ...],
         bootstrap: str = "",
+        transactional_topics: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.stall_seconds = stall_seconds
         self.topics = set(topics)
         self.bootstrap = bootstrap
+        self.transactional_topics = set(transactional_topics)
         self.progress: dict[tuple[str, int], PartitionProgress] = {}
         self.broker_ok = True
         self.broker_checked = 0.0
@@ -64,6 +66,7 @@ class Health:
             assigned = set(consumer.assignment())
         except Exception:
             return
+        read_map = getattr(consumer, "_read_offset", {})  # Faust: last offset handed to an agent
         committed_map = getattr(consumer, "_committed_offset", {})  # Faust: next offset to read, per TP
         m = self.metrics
         seen: set[tuple[str, int]] = set()
@@ -87,6 +90,12 @@ class Health:
             p.highwater = hw
             # Faust's committed offset is the next offset to read (Kafka's convention)
             p.lag = max(0, hw - (committed if committed is not None else 0))
+            if p.lag == 1 and tp.topic in self.transactional_topics and committed is not None:
+                # a transaction's commit marker takes an offset but is no message:
+                # lag 1 with nothing read past the commit is that marker
+                read = read_map.get(tp)
+                if read is None or read + 1 <= committed:
+                    p.lag = 0
             if p.lag > 0 and p.behind_since is None:
                 p.behind_since = now
             elif p.lag == 0:

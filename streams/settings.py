@@ -54,9 +54,7 @@ class Settings:
     partitions: int = 4
     dedup_shards: int = 1
     replication: int = 1
-    processing_guarantee: str = (
-        "at_least_once"  # at_least_once | exactly_once (see README: Delivery guarantees)
-    )
+    processing_guarantee: str = "exactly_once"  # or at_least_once (README: Delivery guarantees)
 
     # Worker
     web_host: str = "127.0.0.1"

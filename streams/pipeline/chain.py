@@ -56,6 +56,12 @@ class Origin:
     key: bytes | None = None
     timestamp: float | None = None  # broker timestamp of the raw message (s)
 
+    def tag(self) -> str | None:
+        """Identity of the input message; None when it has none (ad-hoc calls)."""
+        if self.offset is None:
+            return None
+        return f"{self.topic}/{self.partition}/{self.offset}"
+
 
 @dataclass(slots=True)
 class Knowledge:
@@ -279,6 +285,12 @@ def finish(
     try:
         with _guard("dedup", obs):
             verdict = dedup.decide(p.item, p.fp, state.dedup, now, k.dedup)
+            origin = p.origin.tag()
+            if origin is not None:
+                if verdict.status == "redelivery":
+                    verdict = dedup.replayed_verdict(state.dedup, p.item.id, origin) or verdict
+                else:
+                    dedup.remember_outcome(state.dedup, p.item.id, origin, verdict)
         if verdict.status in ("duplicate", "redelivery"):
             record = enriched_record(p, verdict, [], {}, now)
             return Outcome(verdict.status, record, [], p.item.id)

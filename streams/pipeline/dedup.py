@@ -37,7 +37,9 @@ __all__ = [
     "decide",
     "expire",
     "fingerprint",
+    "remember_outcome",
     "remember_routes",
+    "replayed_verdict",
     "routes_of",
     "shard_key",
     "state_size",
@@ -102,6 +104,32 @@ def remember_routes(state: MutableMapping[str, Any], item_id: str, routes: Seque
     """Record where an accepted item went, so its updates and kills can follow it."""
     if routes and ("i:" + item_id) in state:
         state["r:" + item_id] = list(routes)
+
+
+def remember_outcome(
+    state: MutableMapping[str, Any], item_id: str, origin: str, verdict: Verdict
+) -> None:
+    """Note which input message produced ``item_id``'s verdict.
+
+    Under at-least-once delivery a worker that crashes after publishing but
+    before committing reads the same message again. Its id and version are then
+    known, so :func:`decide` says ``redelivery``; :func:`replayed_verdict` lets the
+    shell tell that replay (same origin: publish again, idempotently) from a real
+    re-send (another origin: drop). Kept in the item record, so it expires with it.
+    """
+    rec = state.get("i:" + item_id)
+    if rec is not None:
+        rec["w"] = [origin, verdict.status, verdict.of, verdict.similarity, verdict.reason]
+        state["i:" + item_id] = rec
+
+
+def replayed_verdict(state: Mapping[str, Any], item_id: str, origin: str) -> Verdict | None:
+    """The verdict first given to this very input message, if it is being replayed."""
+    rec = state.get("i:" + item_id)
+    memo = rec.get("w") if rec else None
+    if not memo or memo[0] != origin:
+        return None
+    return Verdict(memo[1], of=memo[2], similarity=memo[3], reason=memo[4])
 
 
 def routes_of(state: Mapping[str, Any], item_id: str) -> list[str]:

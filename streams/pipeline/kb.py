@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -161,6 +161,65 @@ class Candidate:
     tail: str = ""  # trailing punctuation of the alias ("." of "U.S.", "+" of "OPEC+")
 
 
+# Case rule shared by all candidates of a key (see MatchInfo).
+CASE_CAP, CASE_EXACT, CASE_MIXED, CASE_MIXED_UPPER = 0, 1, 2, 3
+# Tail rule: no candidate has trailing punctuation / only "." ("U.S.") / anything else ("OPEC+").
+TAIL_NONE, TAIL_DOT, TAIL_OTHER = 0, 1, 2
+# How a hit whose candidates all pass the case rule is settled.
+SETTLE_FULL, SETTLE_TAKE, SETTLE_PLACE = 0, 1, 2
+
+
+class MatchInfo(NamedTuple):
+    """What the tagger needs to know about one automaton key, computed once at load time."""
+
+    length: int  # normalised key length
+    cands: tuple[Candidate, ...]
+    case: int  # CASE_*: CAP = first letter upper for all; EXACT = one exact head, none common
+    head: str  # the exact surface for CASE_EXACT
+    tail: int  # TAIL_*
+    settle: int  # SETTLE_*: TAKE = single candidate always chosen; PLACE = single place/demonym
+    person_id: str | None  # single full-name person candidate (licenses its surnames)
+    name_like: bool  # some candidate is a name-like place ("Jordan", "Chad")
+    norm_alias: str  # normalised alias of a single candidate (one-sense-per-story check)
+
+
+def _match_info(length: int, cands: tuple[Candidate, ...]) -> MatchInfo:
+    flags = [c.flags for c in cands]
+    if all(f & CAP and not f & EXACT for f in flags):
+        case = CASE_CAP
+    elif all(f & EXACT and not f & COMMON for f in flags) and len({c.head for c in cands}) == 1:
+        case = CASE_EXACT
+    elif any(f & EXACT and f & COMMON for f in flags):
+        case = CASE_MIXED_UPPER
+    else:
+        case = CASE_MIXED
+    tails = {c.tail for c in cands}
+    tail = TAIL_NONE if tails == {""} else (TAIL_DOT if tails <= {"", "."} else TAIL_OTHER)
+    settle = SETTLE_FULL
+    person_id = None
+    if len(cands) == 1:
+        c = cands[0]
+        ent, f = c.entity, c.flags
+        if not f & (PARTIAL | GATED):
+            if ent.type != "person" and not f & EXACT and (ent.type == "place" or f & DEMONYM):
+                settle = SETTLE_PLACE
+            else:
+                settle = SETTLE_TAKE
+        if ent.type == "person" and not f & PARTIAL:
+            person_id = ent.id
+    return MatchInfo(
+        length=length,
+        cands=cands,
+        case=case,
+        head=cands[0].head,
+        tail=tail,
+        settle=settle,
+        person_id=person_id,
+        name_like=any(c.entity.name_like for c in cands),
+        norm_alias=normalise(cands[0].alias) if len(cands) == 1 else "",
+    )
+
+
 def _alias_flags(ent: KBEntity, alias: str, *, demonym: bool, exact: set[str], gated: set[str]) -> int:
     letters = [c for c in alias if c.isalpha()]
     flags = 0
@@ -266,6 +325,8 @@ class KnowledgeBase:
         self._entities = entities
         self._keys: list[tuple[int, tuple[Candidate, ...]]] = []
         self._by_norm: dict[str, tuple[Candidate, ...]] = {}
+        # per automaton value, precomputed so the tagger settles most hits without per-candidate work
+        self.match_info: list[MatchInfo] = []
         auto = ahocorasick.Automaton()
         for key in sorted(table):
             cands = tuple(c for c in table[key] if entities.get(c.entity.id) is c.entity)
@@ -276,6 +337,7 @@ class KnowledgeBase:
             self._by_norm[key] = cands
             auto.add_word(f" {key} ", len(self._keys))
             self._keys.append((len(key), cands))
+            self.match_info.append(_match_info(len(key), cands))
         auto.make_automaton()
         self.automaton = auto
 

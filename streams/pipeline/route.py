@@ -1,18 +1,27 @@
 """Topic routing: which ``wire.route.<name>`` topics a tagged story goes to, and why.
 
-Pure function of (rule set, story, tagger output). Cost stays flat as routes are added:
-each route gets a *trigger* (atoms one of which must be present for it to possibly
-match: an entity id, an entity country, a story country, a phrase...), the story's atoms
-are looked up in an index of bitmasks, and only candidate routes are evaluated, with
-short-circuiting. Phrases are found in one Aho-Corasick pass. Evidence strings are built
-only for routes that matched. The language is documented in ``docs/routing.md``.
+Pure function of (rule set, story, tagger output). A rule set is compiled once (when parsed)
+into closures, one per route, over facts computed once per story: entity mention counts per
+zone, grouped by id and country; story countries; source parts; and phrase hits from a single
+Aho-Corasick pass shared by every route. Deciding a match needs only booleans, memoised per
+story so a clause shared by several routes (or reached through ``route:``) is evaluated once.
+Only routes whose necessary *trigger* atoms are present in the story are evaluated at all.
+Reasons (clause + evidence strings) are built afterwards, for matched routes only, by the
+same evidence code that ``explain`` uses. The language is documented in ``docs/routing.md``.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
+from itertools import combinations, product
+from math import prod
+from operator import or_
 from typing import Any
+
+import ahocorasick
 
 from streams.pipeline.route_lang import (
     All,
@@ -37,91 +46,79 @@ __all__ = ["explain", "route"]
 
 HEADLINE = -1  # paragraph index of the headline; body paragraphs are numbered from 1
 
-# ----------------------------------------------------------------------------- plan (per rule set)
-# selectivity weights used to pick the cheapest necessary trigger of an ``all``
-_WEIGHT = {"id": 1, "ph": 1, "src": 1, "sc": 2, "ec": 3, "lang": 40, "et": 100}
-Trigger = frozenset[tuple[str, Any]] | None
+# A story's entity row: (entity, total, headline, lead, body, headline+lead, headline+body) mentions.
+# The last field is the row's index (into ``_Story.mention_paras``).
+Row = tuple[Entity, int, int, int, int, int, int, int]
+Fn = Callable[["_Story"], bool]
+
+# ----------------------------------------------------------------------------- triggers (per rule set)
+# A route's *trigger* is a conjunction of clauses, each a set of atoms one of which must be in the
+# story for the route to possibly match (entity id / country / type, the same with a mention in
+# headline or lead, story country within a rank, phrase, phrase in the headline, source, language).
+# ``not`` contributes nothing (absence cannot be indexed); ``any``/``at_least`` contribute one
+# clause, the union of one clause of each child. Routes are indexed by their most selective clause;
+# the other clauses are checked as a bitmask before a candidate is evaluated.
+Atom = tuple[str, Any]
+Clause = frozenset[Atom]
+_WEIGHT = {"id": 1, "idz": 1, "phh": 0.5, "ph": 1, "src": 1, "sc": 2, "ecz": 2, "ec": 3, "lang": 40,
+           "etz": 60, "et": 100}
+_HL = frozenset(("headline", "lead"))
 
 
-@dataclass(slots=True)
-class _Plan:
-    always: int  # bitmask of routes that must always be evaluated
-    by_id: dict[str, int]
-    by_ecountry: dict[str, int]
-    by_etype: dict[str, int]
-    by_scountry: dict[str, int]
-    by_phrase: dict[int, int]
-    by_source: dict[str, int]
-    by_lang: dict[str, int]
-    phrase_routes: int  # routes whose trigger contains a phrase
+def _cost(c: Clause) -> float:
+    return sum(_WEIGHT[k] for k, _ in c)
 
 
-def _cost(t: Trigger) -> float:
-    return float("inf") if t is None else sum(_WEIGHT[k] for k, _ in t)
-
-
-def _trigger(e: Expr, refs: dict[str, Trigger]) -> Trigger:
+def _clauses(e: Expr, refs: dict[str, list[Clause]]) -> list[Clause]:
+    """Necessary clauses of ``e`` (every one must have an atom in the story for ``e`` to be true)."""
     if isinstance(e, EntityCond):
+        z = "z" if e.zones is not None and e.zones <= _HL else ""
+        out = []
         if e.ids is not None:
-            return frozenset(("id", i) for i in e.ids)
+            out.append(frozenset(("id" + z, i) for i in e.ids))
         if e.countries is not None:
-            return frozenset(("ec", c) for c in e.countries)
-        assert e.types is not None
-        return frozenset(("et", t) for t in e.types)
+            out.append(frozenset(("ec" + z, c) for c in e.countries))
+        if e.types is not None:
+            out.append(frozenset(("et" + z, t) for t in e.types))
+        return out
     if isinstance(e, CountryCond):
-        return frozenset(("sc", c) for c in e.codes)
+        return [frozenset(("sc", (c, e.top)) for c in e.codes)]
     if isinstance(e, PhraseCond):
-        return frozenset(("ph", p) for p in e.phrase_ids)
+        kind = "phh" if e.zones == frozenset(("headline",)) else "ph"
+        return [frozenset((kind, p) for p in e.phrase_ids)]
     if isinstance(e, SourceCond):
-        return frozenset(("src", s) for s in e.names)
+        return [frozenset(("src", s) for s in e.names)]
     if isinstance(e, LanguageCond):
-        return frozenset(("lang", c) for c in e.codes)
+        return [frozenset(("lang", c) for c in e.codes)]
     if isinstance(e, RouteRef):
         return refs[e.name]
     if isinstance(e, All | SameParagraph):
-        return min((_trigger(c, refs) for c in e.children), key=_cost)
-    if isinstance(e, AnyOf | AtLeast):
-        out: set[tuple[str, Any]] = set()
-        for c in e.children:
-            t = _trigger(c, refs)
-            if t is None:
-                return None
-            out |= t
-        return frozenset(out)
-    return None  # Not: absence cannot be indexed
+        return list(dict.fromkeys(c for child in e.children for c in _clauses(child, refs)))
+    if isinstance(e, AnyOf):
+        return _disjunction([_clauses(child, refs) for child in e.children])
+    if isinstance(e, AtLeast):
+        # n of k true => every group of k-n+1 children holds a true one
+        kids = [_clauses(child, refs) for child in e.children]
+        out: list[Clause] = []
+        for group in combinations(range(len(kids)), len(kids) - e.n + 1):
+            out.extend(_disjunction([kids[i] for i in group]))
+            if len(out) > _MAX_CLAUSES:
+                break
+        return list(dict.fromkeys(out))
+    return []  # Not
 
 
-def _plan(rules: RuleSet) -> _Plan:
-    cached = rules.__dict__.get("_plan")
-    if cached is not None:
-        return cached
-    refs: dict[str, Trigger] = {}
-    pending = {r.name: r for r in rules.routes}
+_MAX_CLAUSES = 16
 
-    def trig(name: str) -> Trigger:  # references are acyclic (checked by the parser)
-        if name not in refs:
-            sub = {}
-            for ref in _iter_refs(pending[name].match):
-                sub[ref] = trig(ref)
-            refs[name] = _trigger(pending[name].match, refs)
-        return refs[name]
 
-    plan = _Plan(0, {}, {}, {}, {}, {}, {}, {}, 0)
-    table = {"id": plan.by_id, "ec": plan.by_ecountry, "et": plan.by_etype, "sc": plan.by_scountry,
-             "ph": plan.by_phrase, "src": plan.by_source, "lang": plan.by_lang}
-    for i, r in enumerate(rules.routes):
-        bit = 1 << i
-        t = trig(r.name)
-        if t is None:
-            plan.always |= bit
-            continue
-        for kind, val in t:
-            d = table[kind]
-            d[val] = d.get(val, 0) | bit
-            if kind == "ph":
-                plan.phrase_routes |= bit
-    object.__setattr__(rules, "_plan", plan)
-    return plan
+def _disjunction(kids: list[list[Clause]]) -> list[Clause]:
+    """Necessary clauses of ``any(kids)``: a clause of each child, united, for every combination
+    (or only each child's most selective clause when there are too many combinations)."""
+    if any(not cs for cs in kids):
+        return []
+    if prod(len(cs) for cs in kids) > _MAX_CLAUSES:
+        kids = [[min(cs, key=_cost)] for cs in kids]
+    return list(dict.fromkeys(frozenset().union(*combo) for combo in product(*kids)))
 
 
 def _iter_refs(e: Expr) -> list[str]:
@@ -134,97 +131,589 @@ def _iter_refs(e: Expr) -> list[str]:
     return []
 
 
+@dataclass(slots=True)
+class _Plan:
+    """Atom -> bits; the low ``n_clauses`` bits are clauses, the bits above are routes (by index)."""
+
+    n_clauses: int
+    always: int  # routes without a clause, always evaluated
+    required: list[int]  # route index -> clause bits it needs
+    id: dict[str, int]
+    idz: dict[str, int]
+    ec: dict[str, int]
+    ecz: dict[str, int]
+    et: dict[str, int]
+    etz: dict[str, int]
+    sc: dict[str, list[int]]  # country -> bits by rank (index 0 = rank 1; last = beyond every top)
+    ph: dict[int, int]
+    phh: dict[int, int]
+    src: dict[str, int]
+    lang: dict[str, int]
+    has_phrases: bool
+
+
+def _plan(rules: RuleSet) -> _Plan:
+    by_name = {r.name: r for r in rules.routes}
+    refs: dict[str, list[Clause]] = {}
+
+    def clauses_of(name: str) -> list[Clause]:  # references are acyclic (checked by the parser)
+        if name not in refs:
+            for ref in _iter_refs(by_name[name].match):
+                clauses_of(ref)
+            refs[name] = _clauses(by_name[name].match, refs)
+        return refs[name]
+
+    per_route = [clauses_of(r.name) for r in rules.routes]
+    bit_of: dict[Clause, int] = {}
+    for cs in per_route:
+        for c in cs:
+            bit_of.setdefault(c, 1 << len(bit_of))
+    n = len(bit_of)
+    atom_bits: dict[Atom, int] = {}
+    for c, bit in bit_of.items():
+        for a in c:
+            atom_bits[a] = atom_bits.get(a, 0) | bit
+    always = 0
+    required = []
+    for i, cs in enumerate(per_route):
+        required.append(sum(bit_of[c] for c in cs))
+        if not cs:
+            always |= 1 << i
+            continue
+        rbit = 1 << (n + i)
+        for a in min(cs, key=_cost):
+            atom_bits[a] |= rbit
+    plan = _Plan(n, always, required, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, bool(rules.matcher.phrases))
+    tops = [a[1][1] for a in atom_bits if a[0] == "sc" and a[1][1] is not None]
+    ranks = max(tops, default=0) + 1
+    for (kind, val), bits in atom_bits.items():
+        if kind == "sc":
+            code, top = val
+            lst = plan.sc.setdefault(code, [0] * ranks)
+            for r in range(ranks if top is None else top):
+                lst[r] |= bits
+        else:
+            getattr(plan, kind)[val] = bits
+    return plan
+
+
+# ----------------------------------------------------------------------------- compiled rule set
+@dataclass(slots=True)
+class _Compiled:
+    plan: _Plan
+    fns: list[Fn]  # route index -> predicate
+    fast: dict[int, Fn]  # id(expr) -> predicate, for every clause of every route
+    routes: dict[str, Route]
+    route_index: dict[str, int]
+    n_leaves: int
+    phrase_order: dict[int, dict[int, int]]  # id(phrase clause) -> phrase id -> rank in its iteration order
+    automaton: Any  # key -> (key length, exact phrase ids, prefix phrase ids); None without phrases
+
+
+def _automaton(matcher: PhraseMatcher) -> Any:
+    """Like the rule set's matcher, but one value per key so a hit is checked once for all phrases."""
+    if not matcher.phrases:
+        return None
+    keys: dict[str, tuple[list[int], list[int]]] = {}
+    for pid, norm in enumerate(matcher.phrases):
+        prefix = norm.endswith("*")
+        exact, pre = keys.setdefault(norm[:-1] if prefix else norm, ([], []))
+        (pre if prefix else exact).append(pid)
+    auto = ahocorasick.Automaton()
+    for key, (exact, pre) in keys.items():
+        auto.add_word(key, (len(key), tuple(exact), tuple(pre)))
+    auto.make_automaton()
+    return auto
+
+
+def compile_rules(rules: RuleSet) -> _Compiled:
+    """Compile (once per rule set) the predicates, the trigger index and the phrase automaton."""
+    cached = getattr(rules, "compiled", None)
+    if cached is not None:
+        return cached
+    comp = _Compiler(rules)
+    compiled = _Compiled(
+        plan=_plan(rules), fns=comp.fns, fast=comp.fast, routes={r.name: r for r in rules.routes},
+        route_index=comp.index, n_leaves=len(comp.leaves), phrase_order=comp.phrase_order,
+        automaton=_automaton(rules.matcher),
+    )
+    object.__setattr__(rules, "compiled", compiled)
+    return compiled
+
+
+def _zone_slot(zones: frozenset[str] | None) -> int:
+    """Index into a ``Row`` of the mention count in ``zones`` (``lead`` is inside ``body``)."""
+    if zones is None:
+        return 1
+    h = "headline" in zones
+    if "body" in zones:
+        return 6 if h else 4
+    if "lead" in zones:
+        return 5 if h else 3
+    return 2
+
+
+class _Compiler:
+    """Expression tree -> closures. Identical leaves (by content) share one memo slot per story."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.index = {r.name: i for i, r in enumerate(rules.routes)}
+        self.fast: dict[int, Fn] = {}
+        self.leaves: dict[tuple, Fn] = {}
+        self.fns: list[Fn] = []
+        self.phrase_order: dict[int, dict[int, int]] = {}
+        for r in rules.routes:
+            self.fns.append(self.expr(r.match))
+
+    def expr(self, e: Expr) -> Fn:
+        fn = self.fast.get(id(e))
+        if fn is None:
+            fn = self.fast[id(e)] = self._expr(e)
+        return fn
+
+    def _expr(self, e: Expr) -> Fn:
+        if isinstance(e, All | AnyOf | AtLeast):
+            kids = tuple(self.expr(c) for c in e.children)
+            if isinstance(e, All):
+                return _all(kids)
+            if isinstance(e, AnyOf):
+                return _any(kids)
+            return _at_least(kids, e.n)
+        if isinstance(e, Not):
+            child = self.expr(e.child)
+            return lambda s: not child(s)
+        if isinstance(e, RouteRef):
+            return _ref(self.index[e.name], self.fns)
+        if isinstance(e, SameParagraph):
+            for c in e.children:
+                self.expr(c)  # so the reasons walk can ask each child too
+        if isinstance(e, PhraseCond):
+            self.phrase_order[id(e)] = {pid: k for k, pid in enumerate(e.phrase_ids)}
+        key = _leaf_key(e)
+        fn = self.leaves.get(key)
+        if fn is None:
+            fn = self.leaves[key] = _memo(len(self.leaves), _leaf_fn(e))
+        return fn
+
+
+def _leaf_key(e: Expr) -> tuple:
+    if isinstance(e, EntityCond):
+        return ("entity", e.ids, e.types, e.countries, e.zones, e.min_count, e.min_distinct, e.share,
+                e.share_of)
+    if isinstance(e, PhraseCond):
+        return ("phrase", e.phrase_ids, e.zones, e.min_count)
+    if isinstance(e, CountryCond):
+        return ("country", e.codes, e.top)
+    if isinstance(e, SourceCond):
+        return ("source", e.names)
+    if isinstance(e, LanguageCond):
+        return ("language", e.codes)
+    if isinstance(e, SameParagraph):
+        return ("same_paragraph", tuple(_leaf_key(c) for c in e.children), e.min_paragraphs)
+    raise TypeError(f"not a leaf: {e!r}")
+
+
+def _all(kids: tuple[Fn, ...]) -> Fn:
+    if len(kids) == 2:
+        a, b = kids
+        return lambda s: a(s) and b(s)
+
+    def f(s: _Story) -> bool:
+        for k in kids:  # noqa: SIM110 - a plain loop is cheaper than all() over a generator
+            if not k(s):
+                return False
+        return True
+    return f
+
+
+def _any(kids: tuple[Fn, ...]) -> Fn:
+    if len(kids) == 2:
+        a, b = kids
+        return lambda s: a(s) or b(s)
+
+    def f(s: _Story) -> bool:
+        for k in kids:  # noqa: SIM110 - a plain loop is cheaper than any() over a generator
+            if k(s):
+                return True
+        return False
+    return f
+
+
+def _at_least(kids: tuple[Fn, ...], n: int) -> Fn:
+    total = len(kids)
+
+    def f(s: _Story) -> bool:
+        got = 0
+        for i, k in enumerate(kids):
+            if k(s):
+                got += 1
+                if got >= n:
+                    return True
+            elif got + total - i - 1 < n:
+                return False
+        return False
+    return f
+
+
+def _ref(index: int, fns: list[Fn]) -> Fn:
+    def f(s: _Story) -> bool:
+        v = s.rmemo[index]
+        if v is None:
+            v = s.rmemo[index] = fns[index](s)
+        return v
+    return f
+
+
+def _memo(slot: int, fn: Fn) -> Fn:
+    def f(s: _Story) -> bool:
+        v = s.memo[slot]
+        if v is None:
+            v = s.memo[slot] = fn(s)
+        return v
+    return f
+
+
+def _leaf_fn(e: Expr) -> Fn:
+    if isinstance(e, EntityCond):
+        return _entity_fn(e)
+    if isinstance(e, PhraseCond):
+        return _phrase_fn(e)
+    if isinstance(e, CountryCond):
+        codes, top = e.codes, e.top
+        if top is None:
+            return lambda s: not codes.isdisjoint(s.countries)
+        return lambda s: not codes.isdisjoint(s.countries[:top])
+    if isinstance(e, SourceCond):
+        names = e.names
+        return lambda s: not names.isdisjoint(s.source_parts)
+    if isinstance(e, LanguageCond):
+        langs = e.codes
+        return lambda s: s.language in langs
+    if isinstance(e, SameParagraph):
+        return _same_paragraph_fn(e)
+    raise TypeError(f"not a leaf: {e!r}")
+
+
+def _entity_fn(c: EntityCond) -> Fn:
+    ids, types, countries = c.ids, c.types, c.countries
+    slot = _zone_slot(c.zones)
+    min_count, min_distinct, share, share_of = c.min_count, c.min_distinct, c.share, c.share_of
+    plain = min_distinct == 1 and share is None
+    n_countries = len(countries) if countries is not None else 0
+    only_country = next(iter(countries)) if countries is not None and n_countries == 1 else None
+
+    def f(s: _Story) -> bool:
+        rows = s.rows if s.rows is not None else s.build_rows()
+        if ids is not None:
+            by_id = s.by_id
+            present = ids.intersection(by_id)
+            if not present:
+                return False
+            if len(present) == 1:
+                for i in present:
+                    pool: Any = by_id[i]
+            else:
+                pool = []
+                for i in present:
+                    pool.extend(by_id[i])
+        elif countries is not None:
+            by_country = s.by_country
+            if n_countries == 1:
+                pool = by_country.get(only_country)
+                if pool is None:
+                    return False
+            else:
+                pool = []
+                for k in countries.intersection(by_country):
+                    pool.extend(by_country[k])
+        else:
+            pool = rows
+        total = distinct = 0
+        counted = []
+        for t in pool:
+            e = t[0]
+            if ((ids is None or e.id in ids) and (types is None or e.type in types)
+                    and (countries is None or e.country in countries)):
+                n = t[slot]
+                if n:
+                    total += n
+                    if plain:
+                        if total >= min_count:
+                            return True
+                    else:
+                        distinct += 1
+                        counted.append(t)
+        if plain or total < min_count or distinct < min_distinct:
+            return False
+        if share is None:
+            return True
+        type_totals = s.type_totals
+        num = denom = 0
+        if share_of is None:  # the selected entities' own types
+            seen = set()
+            for t in counted:
+                num += t[1]
+                ty = t[0].type
+                if ty not in seen:
+                    seen.add(ty)
+                    denom += type_totals[ty]
+        else:
+            for t in counted:
+                if t[0].type in share_of:
+                    num += t[1]
+            for ty in share_of:
+                denom += type_totals.get(ty, 0)
+        return (num / denom if denom else 0.0) >= share
+    return f
+
+
+def _phrase_fn(c: PhraseCond) -> Fn:
+    pids, zones, min_count = c.phrase_ids, c.zones, c.min_count
+    if zones is None:
+        def f(s: _Story) -> bool:
+            hits = s.hits if s.scanned else s.scan()
+            n = 0
+            for pid in pids.intersection(hits):
+                n += len(hits[pid])
+                if n >= min_count:
+                    return True
+            return False
+        return f
+    in_head = "headline" in zones
+    in_body = "body" in zones
+    in_lead = in_body or "lead" in zones
+
+    def g(s: _Story) -> bool:
+        hits = s.hits if s.scanned else s.scan()
+        if not hits:
+            return False
+        hl, lead = s.hl, s.lead_t
+        n = 0
+        for pid in pids.intersection(hits):
+            for pos in hits[pid]:
+                if (in_head if pos < hl else in_lead if pos < lead else in_body):
+                    n += 1
+                    if n >= min_count:
+                        return True
+        return False
+    return g
+
+
+def _para_fn(c: EntityCond | PhraseCond) -> Callable[[_Story], set[int]]:
+    """The paragraphs (headline = -1) holding the clause's entities/phrases, ignoring min_count."""
+    zones = c.zones
+    in_head = zones is None or "headline" in zones
+    in_body = zones is None or "body" in zones
+    in_lead = in_body or (zones is not None and "lead" in zones)
+    if isinstance(c, PhraseCond):
+        pids = c.phrase_ids
+
+        def ph(s: _Story) -> set[int]:
+            hits = s.hits if s.scanned else s.scan()
+            out: set[int] = set()
+            if not hits:
+                return out
+            hl, lead, nls = s.hl, s.lead_t, s.text_nl
+            for pid in pids.intersection(hits):
+                for pos in hits[pid]:
+                    if pos < hl:
+                        if in_head:
+                            out.add(HEADLINE)
+                    elif in_body or (in_lead and pos < lead):
+                        out.add(bisect_left(nls, pos))
+            return out
+        return ph
+    ids, types, countries = c.ids, c.types, c.countries
+
+    def ent(s: _Story) -> set[int]:
+        rows = s.rows if s.rows is not None else s.build_rows()
+        out: set[int] = set()
+        for t in rows:
+            e = t[0]
+            if ((ids is None or e.id in ids) and (types is None or e.type in types)
+                    and (countries is None or e.country in countries)):
+                for p in s.paras(t):
+                    if (in_head if p == HEADLINE else in_lead if p == 1 else in_body):
+                        out.add(p)
+        return out
+    return ent
+
+
+def _same_paragraph_fn(c: SameParagraph) -> Fn:
+    # phrases first: a phrase that is absent decides without looking at mentions
+    kids = sorted(c.children, key=lambda k: not isinstance(k, PhraseCond))
+    fns = tuple(_para_fn(k) for k in kids)
+    need = c.min_paragraphs
+
+    def f(s: _Story) -> bool:
+        common: set[int] | None = None
+        for fn in fns:
+            paras = fn(s)
+            common = paras if common is None else common & paras
+            if len(common) < need:
+                return False
+        return True
+    return f
+
+
 # ----------------------------------------------------------------------------- per-story view
 class _Story:
-    """Lazily computed facts about one story, shared by every route evaluated on it."""
+    """Facts about one story, computed at most once and shared by every route evaluated on it."""
 
     __slots__ = (
-        "_body_nl", "_by_country", "_by_id", "_hits", "_stats", "_text", "body", "cache", "countries",
-        "entities", "headline", "language",
-        "lead_end", "matcher", "memo", "source",
+        "_body_nl", "_text", "automaton", "bits", "body", "by_country", "by_id", "cache", "countries",
+        "entities", "headline", "hits", "hl", "language", "lead_end", "lead_t", "matcher", "memo",
+        "mention_paras", "phrase_order", "reasons", "rmemo", "rows", "scanned", "source", "source_parts",
+        "text_nl", "type_totals",
     )
 
-    def __init__(self, matcher: PhraseMatcher, headline: str, body: str, tags: TagResult,
-                 source: str, language: str | None) -> None:
+    def __init__(self, compiled: _Compiled, matcher: PhraseMatcher, headline: str, body: str,
+                 tags: TagResult, source: str, language: str | None) -> None:
         self.matcher = matcher
+        self.automaton = compiled.automaton
+        self.phrase_order = compiled.phrase_order
         self.headline = headline or ""
-        self.body = body or ""
-        self.entities: list[Entity] = [e for e in tags.entities if e.count > 0 or e.mentions]
+        body = self.body = body or ""
+        self.entities = tags.entities
         self.countries = tags.countries
-        self.source = (source or "").strip().lower()
-        self.language = (language or "").strip().lower().replace("_", "-").split("-")[0]
-        nl = self.body.find("\n")
-        self.lead_end = len(self.body) if nl < 0 else nl
-        self._hits: dict[int, list[int]] | None = None
-        self._body_nl: list[int] | None = None
+        src = self.source = (source or "").strip().lower()
+        if "/" in src or "," in src:  # "IANS/EFE" is from ians and from efe
+            self.source_parts = {src, *(p.strip() for p in src.replace(",", "/").split("/"))}
+        else:
+            self.source_parts = {src}
+        lang = (language or "").strip().lower()
+        self.language = lang.replace("_", "-").split("-")[0] if "-" in lang or "_" in lang else lang
+        nl = body.find("\n")
+        self.lead_end = len(body) if nl < 0 else nl
+        self.scanned = False
+        self.hits: dict[int, list[int]] = {}
         self._text = ""
-        self.memo: dict[str, bool] = {}
-        self.cache: dict[int, tuple[bool, str]] = {}  # id(leaf) -> (result, evidence) once evidence is built
-        self._stats: list[tuple[Entity, int, int, int, int]] | None = None
-        self._by_country: dict[str | None, list[tuple[Entity, int, int, int, int]]] = {}
-        self._by_id: dict[str, list[tuple[Entity, int, int, int, int]]] = {}
+        self.hl = self.lead_t = 0
+        self.text_nl: list[int] = []
+        self._body_nl: list[int] | None = None
+        self.rows: list[Row] | None = None
+        self.bits = 0
+        self.mention_paras: list[list[int] | None] | None = None
+        self.by_id: dict[str, list[Row]] = {}
+        self.by_country: dict[str | None, list[Row]] = {}
+        self.type_totals: dict[str, int] = {}
+        self.memo: list[bool | None] = [None] * compiled.n_leaves
+        self.rmemo: list[bool | None] = [None] * len(compiled.fns)
+        self.cache: dict[int, tuple[bool, str]] = {}  # id(leaf) -> (result, evidence)
+        self.reasons: dict[str, list[str]] = {}  # matched route -> reasons
 
-    @property
-    def stats(self) -> list[tuple[Entity, int, int, int, int]]:
-        """Per entity: (entity, total, headline, lead, body) mention counts, computed once per story."""
-        if self._stats is None:
-            lead_end = self.lead_end
-            out = []
-            for e in self.entities:
-                nh = nl = nb = 0
-                for m in e.mentions:
-                    if m.field == "headline":
-                        nh += 1
-                    else:
-                        nb += 1
-                        if m.start < lead_end:
-                            nl += 1
-                t = (e, max(e.count, len(e.mentions)), nh, nl, nb)
-                out.append(t)
-                self._by_country.setdefault(e.country, []).append(t)
-                self._by_id.setdefault(e.id, []).append(t)
-            self._stats = out
-        return self._stats
+    # -- entities
+    def build_rows(self, plan: _Plan | None = None) -> list[Row]:
+        """Entity rows and indexes; with ``plan``, also ORs the entities' trigger bits into ``bits``."""
+        lead_end = self.lead_end
+        rows: list[Row] = []
+        by_id, by_country, type_totals = self.by_id, self.by_country, self.type_totals
+        by_id.clear()  # idempotent
+        by_country.clear()
+        type_totals.clear()
+        bits = 0
+        if plan is not None:
+            p_id, p_idz, p_ec, p_ecz, p_et, p_etz = plan.id, plan.idz, plan.ec, plan.ecz, plan.et, plan.etz
+            zoned = bool(p_idz or p_ecz or p_etz)
+        for e in self.entities:
+            if e.count <= 0 and not e.mentions:  # placeholders without a count or mention play no part
+                continue
+            nh = nl = nb = 0
+            for m in e.mentions:
+                if m.field == "headline":
+                    nh += 1
+                else:
+                    nb += 1
+                    if m.start < lead_end:
+                        nl += 1
+            total = max(e.count, len(e.mentions))
+            t = (e, total, nh, nl, nb, nh + nl, nh + nb, len(rows))
+            rows.append(t)
+            eid, country, etype = e.id, e.country, e.type
+            lst = by_id.get(eid)
+            if lst is None:
+                by_id[eid] = [t]
+            else:
+                lst.append(t)
+            lst = by_country.get(country)
+            if lst is None:
+                by_country[country] = [t]
+            else:
+                lst.append(t)
+            type_totals[etype] = type_totals.get(etype, 0) + total
+            if plan is not None:
+                bits |= p_id.get(eid, 0) | p_ec.get(country, 0) | p_et.get(etype, 0)
+                if zoned and (nh or nl):  # mentioned in headline or lead
+                    bits |= p_idz.get(eid, 0) | p_ecz.get(country, 0) | p_etz.get(etype, 0)
+        self.rows = rows
+        self.bits = bits
+        return rows
+
+    def build_paras(self) -> list[list[int] | None]:
+        """Per row, filled in by ``paras``; rows nobody asks about are never computed."""
+        rows = self.rows if self.rows is not None else self.build_rows()
+        self.mention_paras = out = [None] * len(rows)
+        return out
+
+    def paras(self, t: Row) -> list[int]:
+        """The paragraph of each mention of a row's entity (headline = -1, body paragraphs from 1)."""
+        mp = self.mention_paras if self.mention_paras is not None else self.build_paras()
+        out = mp[t[7]]
+        if out is None:
+            nls = self._body_nl
+            if nls is None:
+                self.body_para(0)
+                nls = self._body_nl
+            out = mp[t[7]] = []
+            for m in t[0].mentions:
+                out.append(HEADLINE if m.field == "headline" else bisect_right(nls, m.start) + 1)
+        return out
 
     # -- phrases
-    @property
-    def hits(self) -> dict[int, list[int]]:
-        """phrase_id -> start offsets in ``headline.lower() + '\\n' + body.lower()``."""
-        if self._hits is not None:
-            return self._hits
-        hits: dict[int, list[int]] = {}
-        auto = self.matcher.automaton
-        if auto is not None:
-            text = self._text = f"{self.headline.lower()}\n{self.body.lower()}"
-            n = len(text)
-            for end, entries in auto.iter(text):
-                after_ok = end + 1 >= n or not text[end + 1].isalnum()
-                for pid, length, prefix in entries:
-                    start = end - length + 1
-                    if (start == 0 or not text[start - 1].isalnum()) and (prefix or after_ok):
-                        lst = hits.get(pid)
-                        if lst is None:
-                            hits[pid] = [start]
-                        else:
-                            lst.append(start)
-        self._hits = hits
+    def scan(self) -> dict[int, list[int]]:
+        """phrase_id -> start offsets in ``headline.lower() + '\\n' + body.lower()``, word-bounded."""
+        self.scanned = True
+        text = self._text = f"{self.headline.lower()}\n{self.body.lower()}"
+        hl = self.hl = text.find("\n")
+        nls = self.text_nl = [hl]
+        i = text.find("\n", hl + 1)
+        self.lead_t = len(text) if i < 0 else i
+        while i >= 0:
+            nls.append(i)
+            i = text.find("\n", i + 1)
+        auto = self.automaton
+        hits = self.hits
+        if auto is None:
+            return hits
+        last = len(text) - 1
+        for end, (length, exact, prefix) in auto.iter(text):
+            start = end - length + 1
+            if start and text[start - 1].isalnum():
+                continue
+            if exact and (end == last or not text[end + 1].isalnum()):
+                for pid in exact:
+                    lst = hits.get(pid)
+                    if lst is None:
+                        hits[pid] = [start]
+                    else:
+                        lst.append(start)
+            for pid in prefix:
+                lst = hits.get(pid)
+                if lst is None:
+                    hits[pid] = [start]
+                else:
+                    lst.append(start)
         return hits
 
     def phrase_para(self, pos: int) -> int:
-        hl = self._text.find("\n")
-        if pos < hl:
-            return HEADLINE
-        return self._text.count("\n", hl + 1, pos) + 1
+        return HEADLINE if pos < self.hl else bisect_left(self.text_nl, pos)
 
     def phrase_zone_ok(self, pos: int, zones: frozenset[str] | None) -> bool:
         if zones is None:
             return True
-        hl = self._text.find("\n")
-        if pos < hl:
+        if pos < self.hl:
             return "headline" in zones
-        if "body" in zones:
-            return True
-        return "lead" in zones and self._text.find("\n", hl + 1, pos + 1) < 0
+        return "body" in zones or ("lead" in zones and pos < self.lead_t)
 
     # -- entity mentions
     def body_para(self, start: int) -> int:
@@ -236,134 +725,151 @@ class _Story:
             self._body_nl = nl
         return bisect_right(self._body_nl, start) + 1
 
-    def mention_in(self, field: str, start: int, zones: frozenset[str]) -> bool:
-        if field == "headline":
-            return "headline" in zones
-        return "body" in zones or ("lead" in zones and start < self.lead_end)
 
 
-# ----------------------------------------------------------------------------- leaves
-def _select(c: EntityCond, story: _Story) -> list[tuple[Entity, int, int, int, int]]:
-    stats = story.stats
+# ----------------------------------------------------------------------------- evidence (reasons, explain)
+def _select(c: EntityCond, story: _Story) -> list[Row]:
+    """The rows a clause selects, in a fixed order (the evidence lists ties in this order)."""
+    rows = story.rows if story.rows is not None else story.build_rows()
     ids, types, countries = c.ids, c.types, c.countries
     if ids is not None:
-        pool = [t for i in ids for t in story._by_id.get(i, ())] if len(ids) < len(stats) else stats
+        if len(ids) < len(rows):
+            by_id = story.by_id
+            pool: list[Row] = []
+            for i in ids:
+                if i in by_id:
+                    pool.extend(by_id[i])
+        else:
+            pool = rows
     elif countries is not None:
-        pool = [t for k in countries for t in story._by_country.get(k, ())]
+        by_country = story.by_country
+        pool = []
+        for k in countries:
+            if k in by_country:
+                pool.extend(by_country[k])
     else:
-        pool = stats
-    return [
-        t for t in pool
-        if (ids is None or t[0].id in ids) and (types is None or t[0].type in types)
-        and (countries is None or t[0].country in countries)
-    ]
-
-
-def _zone_count(zones: frozenset[str] | None, t: tuple[Entity, int, int, int, int]) -> int:
-    if zones is None:
-        return t[1]
-    n = t[2] if "headline" in zones else 0
-    return n + (t[4] if "body" in zones else t[3] if "lead" in zones else 0)
-
-
-def _share(c: EntityCond, sel: list[tuple[Entity, int, int, int, int]], story: _Story) -> float:
-    types = c.share_of if c.share_of is not None else {t[0].type for t in sel}
-    denom = sum(t[1] for t in story.stats if t[0].type in types)
-    num = sum(t[1] for t in sel if t[0].type in types)
-    return num / denom if denom else 0.0
+        pool = rows
+    out = []
+    for t in pool:
+        e = t[0]
+        if ((ids is None or e.id in ids) and (types is None or e.type in types)
+                and (countries is None or e.country in countries)):
+            out.append(t)
+    return out
 
 
 _ZONE_NAMES = ("headline", "lead", "body")
+_WHERE = {frozenset(z): " in " + "/".join(n for n in _ZONE_NAMES if n in z)
+          for z in (("headline",), ("lead",), ("body",), ("headline", "lead"), ("headline", "body"),
+                    ("lead", "body"), ("headline", "lead", "body"))}
 
 
-def _entity(c: EntityCond, story: _Story, evidence: bool) -> tuple[bool, str]:
+def _entity(c: EntityCond, story: _Story) -> tuple[bool, str]:
     zones = c.zones
-    counted = []
+    slot = _zone_slot(zones)
+    counted: list[tuple[Row, int]] = []
+    order = []
     total = 0
     for t in _select(c, story):
-        n = _zone_count(zones, t)
+        n = t[slot]
         if n > 0:
+            order.append((-n, t[0].name, len(counted)))
             counted.append((t, n))
             total += n
     ok = total >= c.min_count and len(counted) >= c.min_distinct
-    share = None
-    if ok and c.share is not None:
-        share = _share(c, [t for t, _ in counted], story)
-        ok = share >= c.share
-    if not evidence:
-        return ok, ""
-    where = "" if zones is None else " in " + "/".join(z for z in _ZONE_NAMES if z in zones)
+    where = "" if zones is None else _WHERE[zones]
     if not counted:
         return ok, f"no matching entity{where}"
-    counted.sort(key=lambda tn: (-tn[1], tn[0][0].name))
-    shown = ", ".join(f"{t[0].name} ({t[0].id}) x{n}" for t, n in counted[:6])
-    if len(counted) > 6:
-        shown += f", ... +{len(counted) - 6}"
-    ev = f"{shown}; {total} mention{'s' if total != 1 else ''}{where}"
+    share = None
     if c.share is not None:
-        if share is None:
-            share = _share(c, [t for t, _ in counted], story)
+        if c.share_of is None:  # every selected type is in the denominator
+            share_types: Any = {t[0].type for t, _ in counted}
+            num = sum([t[1] for t, _ in counted])
+        else:
+            share_types = c.share_of
+            num = sum([t[1] for t, _ in counted if t[0].type in share_types])
+        type_totals = story.type_totals
+        denom = sum([type_totals.get(ty, 0) for ty in share_types])
+        share = num / denom if denom else 0.0
+        ok = ok and share >= c.share
+    if len(order) > 1:  # by count, then name; ties keep selection order
+        order.sort()
+        counted = [counted[i] for _, _, i in order[:7]]
+    shown = ", ".join([f"{t[0].name} ({t[0].id}) x{n}" for t, n in counted[:6]])
+    if len(order) > 6:
+        shown += f", ... +{len(order) - 6}"
+    ev = f"{shown}; {total} mention{'s' if total != 1 else ''}{where}"
+    if share is not None:
         ev += f"; share {share:.2f}"
     return ok, ev
 
 
-def _phrase_positions(c: PhraseCond, story: _Story) -> list[tuple[int, int]]:
-    hits = story.hits
+def _phrase_positions(c: PhraseCond, story: _Story, ordered: bool = True) -> list[tuple[int, int]]:
+    hits = story.hits if story.scanned else story.scan()
+    found = c.phrase_ids.intersection(hits)
+    if not found:
+        return []
+    if ordered and len(found) > 1:  # in the clause's own order, as same_paragraph evidence lists them
+        order = story.phrase_order.get(id(c))
+        if order is None:
+            order = story.phrase_order[id(c)] = {pid: k for k, pid in enumerate(c.phrase_ids)}
+        found = sorted(found, key=order.__getitem__)
     out = []
-    for pid in c.phrase_ids:
-        for pos in hits.get(pid, ()):
-            if story.phrase_zone_ok(pos, c.zones):
+    zones = c.zones
+    for pid in found:
+        for pos in hits[pid]:
+            if zones is None or story.phrase_zone_ok(pos, zones):
                 out.append((pos, pid))
     return out
 
 
-def _phrase(c: PhraseCond, story: _Story, evidence: bool) -> tuple[bool, str]:
-    found = _phrase_positions(c, story)
+def _phrase(c: PhraseCond, story: _Story) -> tuple[bool, str]:
+    found = _phrase_positions(c, story, ordered=False)
     ok = len(found) >= c.min_count
-    if not evidence:
-        return ok, ""
     if not found:
         return ok, "no phrase found"
     counts: dict[str, int] = {}
-    for pos, pid in sorted(found):
-        end = pos + len(story.matcher.phrases[pid].rstrip("*"))
-        word = story._text[pos:end]
-        if story.matcher.phrases[pid].endswith("*"):
-            while end < len(story._text) and story._text[end].isalnum():
+    text, phrases = story._text, story.matcher.phrases
+    n = len(text)
+    found.sort()
+    for pos, pid in found:
+        phrase = phrases[pid]
+        if phrase[-1] == "*":
+            end = pos + len(phrase) - 1
+            while end < n and text[end].isalnum():
                 end += 1
-            word = story._text[pos:end]
+        else:
+            end = pos + len(phrase)
+        word = text[pos:end]
         counts[word] = counts.get(word, 0) + 1
-    return ok, "found " + ", ".join(f"'{w}'" + (f" x{n}" if n > 1 else "") for w, n in counts.items())
+    return ok, "found " + ", ".join([f"'{w}' x{k}" if k > 1 else f"'{w}'" for w, k in counts.items()])
 
 
-def _country(c: CountryCond, story: _Story, evidence: bool) -> tuple[bool, str]:
+def _country(c: CountryCond, story: _Story) -> tuple[bool, str]:
     limit = c.top if c.top is not None else len(story.countries)
     ranked = [(i + 1, code) for i, code in enumerate(story.countries[:limit]) if code in c.codes]
-    if not evidence:
-        return bool(ranked), ""
     if ranked:
         return True, "story countries: " + ", ".join(f"{code} #{i}" for i, code in ranked)
     return False, f"story countries are {story.countries[:8] or 'empty'}"
 
 
-def _source_ok(c: SourceCond, story: _Story) -> bool:
-    if story.source in c.names:
-        return True
-    return any(p.strip() in c.names for p in story.source.replace(",", "/").split("/"))
-
-
 def _paragraphs(c: EntityCond | PhraseCond, story: _Story) -> dict[int, list[str]]:
     paras: dict[int, list[str]] = {}
     if isinstance(c, EntityCond):
+        zones = c.zones
+        in_head = zones is None or "headline" in zones
+        in_body = zones is None or "body" in zones
+        in_lead = in_body or (zones is not None and "lead" in zones)
         for t in _select(c, story):
-            e = t[0]
-            for m in e.mentions:
-                if c.zones is not None and not story.mention_in(m.field, m.start, c.zones):
+            name = t[0].name
+            for p in story.paras(t):
+                if not (in_head if p == HEADLINE else in_lead if p == 1 else in_body):
                     continue
-                p = HEADLINE if m.field == "headline" else story.body_para(m.start)
-                names = paras.setdefault(p, [])
-                if e.name not in names:
-                    names.append(e.name)
+                names = paras.get(p)
+                if names is None:
+                    paras[p] = [name]
+                elif name not in names:
+                    names.append(name)
     else:
         for pos, pid in _phrase_positions(c, story):
             p = story.phrase_para(pos)
@@ -374,19 +880,15 @@ def _paragraphs(c: EntityCond | PhraseCond, story: _Story) -> dict[int, list[str
     return paras
 
 
-def _same_paragraph(c: SameParagraph, story: _Story, evidence: bool) -> tuple[bool, str]:
+def _same_paragraph(c: SameParagraph, story: _Story) -> tuple[bool, str]:
     common: set[int] | None = None
     per: list[dict[int, list[str]]] = []
     for child in c.children:
         paras = _paragraphs(child, story)
         per.append(paras)
         common = set(paras) if common is None else common & set(paras)
-        if not common and not evidence:
-            return False, ""
     common = common or set()
     ok = len(common) >= c.min_paragraphs
-    if not evidence:
-        return ok, ""
     if not common:
         return ok, "no paragraph has all of them"
     shown = []
@@ -398,142 +900,133 @@ def _same_paragraph(c: SameParagraph, story: _Story, evidence: bool) -> tuple[bo
     return ok, " | ".join(shown) + more
 
 
-def _leaf(e: Expr, story: _Story, evidence: bool) -> tuple[bool, str]:
-    if evidence:
-        hit = story.cache.get(id(e))
-        if hit is None:
-            hit = story.cache[id(e)] = _leaf_eval(e, story, True)
-        return hit
-    return _leaf_eval(e, story, False)
+def _source(c: SourceCond, story: _Story) -> tuple[bool, str]:
+    return not c.names.isdisjoint(story.source_parts), f"source is '{story.source}'"
 
 
-def _leaf_eval(e: Expr, story: _Story, evidence: bool) -> tuple[bool, str]:
-    if isinstance(e, EntityCond):
-        return _entity(e, story, evidence)
-    if isinstance(e, PhraseCond):
-        return _phrase(e, story, evidence)
-    if isinstance(e, CountryCond):
-        return _country(e, story, evidence)
-    if isinstance(e, SameParagraph):
-        return _same_paragraph(e, story, evidence)
-    if isinstance(e, SourceCond):
-        ok = _source_ok(e, story)
-        return ok, (f"source is '{story.source}'" if evidence else "")
-    if isinstance(e, LanguageCond):
-        ok = story.language in e.codes
-        return ok, (f"language is '{story.language or 'unknown'}'" if evidence else "")
-    raise TypeError(f"not a leaf: {e!r}")
+def _language(c: LanguageCond, story: _Story) -> tuple[bool, str]:
+    return story.language in c.codes, f"language is '{story.language or 'unknown'}'"
 
 
-# ----------------------------------------------------------------------------- evaluation
-def _eval(e: Expr, story: _Story, routes: dict[str, Route], decided: list[Expr]) -> bool:
-    """Short-circuit evaluation; appends the clauses that decided a true result to ``decided``."""
+_EVIDENCE: dict[type, Callable[[Any, _Story], tuple[bool, str]]] = {
+    EntityCond: _entity, PhraseCond: _phrase, CountryCond: _country, SameParagraph: _same_paragraph,
+    SourceCond: _source, LanguageCond: _language,
+}
+
+
+def _leaf(e: Expr, story: _Story) -> tuple[bool, str]:
+    """(result, evidence) of a leaf clause, cached per story."""
+    hit = story.cache.get(id(e))
+    if hit is None:
+        fn = _EVIDENCE.get(type(e))
+        if fn is None:
+            raise TypeError(f"not a leaf: {e!r}")
+        hit = story.cache[id(e)] = fn(e, story)
+    return hit
+
+
+# ----------------------------------------------------------------------------- reasons
+def _decided(e: Expr, story: _Story, fast: dict[int, Fn], out: list[Expr]) -> None:
+    """The clauses that decide a *true* ``e`` under left-to-right short-circuit evaluation."""
     if isinstance(e, All):
-        mark = len(decided)
         for c in e.children:
-            if not _eval(c, story, routes, decided):
-                del decided[mark:]
-                return False
-        return True
-    if isinstance(e, AnyOf):
-        return any(_eval(c, story, routes, decided) for c in e.children)
-    if isinstance(e, AtLeast):
-        mark, n = len(decided), 0
-        for i, c in enumerate(e.children):
-            if _eval(c, story, routes, decided):
+            _decided(c, story, fast, out)
+    elif isinstance(e, AnyOf):
+        for c in e.children:
+            if fast[id(c)](story):
+                _decided(c, story, fast, out)
+                return
+    elif isinstance(e, AtLeast):
+        n = 0
+        for c in e.children:
+            if fast[id(c)](story):
+                _decided(c, story, fast, out)
                 n += 1
                 if n >= e.n:
-                    return True
-            if n + len(e.children) - i - 1 < e.n:
-                break
-        del decided[mark:]
-        return False
+                    return
+    else:  # Not, RouteRef, leaves
+        out.append(e)
+
+
+def _reason(e: Expr, story: _Story, comp: _Compiled) -> str:
     if isinstance(e, Not):
-        if _eval(e.child, story, routes, []):
-            return False
-        decided.append(e)
-        return True
+        child = e.child
+        if isinstance(child, All | AnyOf | AtLeast | Not | RouteRef):
+            return f"{e.text} => not satisfied"
+        return f"{e.text} => {_leaf(child, story)[1]}"
     if isinstance(e, RouteRef):
-        hit = story.memo.get(e.name)
-        if hit is None:
-            hit = story.memo[e.name] = _eval(routes[e.name].match, story, routes, [])
-        if hit:
-            decided.append(e)
-        return hit
-    ok = _leaf(e, story, False)[0]
-    if ok:
-        decided.append(e)
-    return ok
+        return f"{e.text} => matched: " + "; ".join(_route_reasons(comp.routes[e.name], story, comp))
+    return f"{e.text} => {_leaf(e, story)[1]}"
 
 
-def _reason(e: Expr, story: _Story, routes: dict[str, Route]) -> str:
-    if isinstance(e, Not):
-        return f"{e.text} => {_describe_false(e.child, story, routes)}"
-    if isinstance(e, RouteRef):
-        sub: list[Expr] = []
-        _eval(routes[e.name].match, story, routes, sub)
-        return f"{e.text} => matched: " + "; ".join(_reason(s, story, routes) for s in sub)
-    return f"{e.text} => {_leaf(e, story, True)[1]}"
-
-
-def _describe_false(e: Expr, story: _Story, routes: dict[str, Route]) -> str:
-    if isinstance(e, All | AnyOf | AtLeast | Not | RouteRef):
-        return "not satisfied"
-    return _leaf(e, story, True)[1]
+def _route_reasons(r: Route, story: _Story, comp: _Compiled) -> list[str]:
+    """Reasons of a matched route, once per story (``route:`` references reuse them)."""
+    got = story.reasons.get(r.name)
+    if got is None:
+        decided: list[Expr] = []
+        _decided(r.match, story, comp.fast, decided)
+        got = story.reasons[r.name] = [_reason(d, story, comp) for d in decided]
+    return got
 
 
 def _candidates(plan: _Plan, story: _Story) -> int:
-    cand = plan.always
-    by_id, by_ec, by_et = plan.by_id, plan.by_ecountry, plan.by_etype
-    for e in story.entities:
-        cand |= by_id.get(e.id, 0) | by_et.get(e.type, 0)
-        if e.country:
-            cand |= by_ec.get(e.country, 0)
-    if plan.by_scountry:
-        for c in story.countries:
-            cand |= plan.by_scountry.get(c, 0)
-    if plan.by_source and story.source:
-        cand |= plan.by_source.get(story.source, 0)
-        for part in story.source.replace(",", "/").split("/"):
-            cand |= plan.by_source.get(part.strip(), 0)
-    if plan.by_lang and story.language:
-        cand |= plan.by_lang.get(story.language, 0)
-    if plan.phrase_routes & ~cand:
-        by_phrase = plan.by_phrase
-        for pid in story.hits:
-            cand |= by_phrase.get(pid, 0)
+    """Bitmask of the routes whose every trigger clause has an atom in the story."""
+    story.build_rows(plan)
+    bits = story.bits
+    if plan.sc:
+        sc = plan.sc
+        for rank, c in enumerate(story.countries):
+            lst = sc.get(c)
+            if lst is not None:
+                bits |= lst[rank] if rank < len(lst) else lst[-1]
+    if plan.src and story.source:
+        src = plan.src
+        for part in story.source_parts:
+            bits |= src.get(part, 0)
+    if plan.lang and story.language:
+        bits |= plan.lang.get(story.language, 0)
+    if plan.has_phrases:
+        hits = story.hits if story.scanned else story.scan()
+        if hits:
+            bits |= reduce(or_, filter(None, map(plan.ph.get, hits)), 0)
+            if plan.phh:
+                phh, hl = plan.phh, story.hl
+                for pid, starts in hits.items():
+                    if starts[0] < hl:
+                        bits |= phh.get(pid, 0)
+    n = plan.n_clauses
+    cand = (bits >> n) | plan.always
+    missing = ~bits & ((1 << n) - 1)
+    if missing:
+        required = plan.required
+        check = cand
+        while check:
+            low = check & -check
+            check ^= low
+            if required[low.bit_length() - 1] & missing:
+                cand ^= low
     return cand
 
 
 def route(rules: RuleSet, *, headline: str, body: str, tags: TagResult, source: str = "",
           language: str | None = None) -> RouteResult:
     """Routes (in rule-set order) the story matches, with the clauses and evidence that matched."""
-    plan = _plan(rules)
-    story = _Story(rules.matcher, headline, body, tags, source, language)
-    cand = _candidates(plan, story)
-    names: list[str] = []
-    reasons: dict[str, list[str]] = {}
-    routes = rules.__dict__.get("_by_name")
-    if routes is None:
-        routes = {r.name: r for r in rules.routes}
-        object.__setattr__(rules, "_by_name", routes)
-    all_routes = rules.routes
+    comp = getattr(rules, "compiled", None) or compile_rules(rules)
+    story = _Story(comp, rules.matcher, headline, body, tags, source, language)
+    cand = _candidates(comp.plan, story)
+    fns, rmemo, all_routes = comp.fns, story.rmemo, rules.routes
+    matched: list[Route] = []
     while cand:
         low = cand & -cand
-        r = all_routes[low.bit_length() - 1]
+        i = low.bit_length() - 1
         cand ^= low
-        decided: list[Expr] = []
-        hit = story.memo.get(r.name)
+        hit = rmemo[i]
         if hit is None:
-            hit = story.memo[r.name] = _eval(r.match, story, routes, decided)
-        elif hit:
-            _eval(r.match, story, routes, decided)
+            hit = rmemo[i] = fns[i](story)
         if hit:
-            names.append(r.name)
-            if not story._hits and story._hits is None and any(isinstance(d, PhraseCond) for d in decided):
-                _ = story.hits
-            reasons[r.name] = [_reason(d, story, routes) for d in decided]
-    return RouteResult(routes=names, reasons=reasons)
+            matched.append(all_routes[i])
+    reasons = {r.name: _route_reasons(r, story, comp) for r in matched}
+    return RouteResult(routes=[r.name for r in matched], reasons=reasons)
 
 
 def _trace(e: Expr, story: _Story, routes: dict[str, Route]) -> dict[str, Any]:
@@ -554,7 +1047,7 @@ def _trace(e: Expr, story: _Story, routes: dict[str, Route]) -> dict[str, Any]:
         node["result"] = kid["result"]
         node["children"] = [kid]
     else:
-        node["result"], node["evidence"] = _leaf(e, story, True)
+        node["result"], node["evidence"] = _leaf(e, story)
     return node
 
 
@@ -566,11 +1059,11 @@ def explain(rules: RuleSet, *, headline: str, body: str, tags: TagResult, source
     ``trace`` is a tree of ``{"clause", "line", "result", "evidence", "children"}``.
     """
     result = route(rules, headline=headline, body=body, tags=tags, source=source, language=language)
-    story = _Story(rules.matcher, headline, body, tags, source, language)
-    routes = {r.name: r for r in rules.routes}
+    comp = getattr(rules, "compiled", None) or compile_rules(rules)
+    story = _Story(comp, rules.matcher, headline, body, tags, source, language)
     out: dict[str, dict] = {}
     for r in rules.routes:
-        trace = _trace(r.match, story, routes)
+        trace = _trace(r.match, story, comp.routes)
         out[r.name] = {
             "matched": r.name in result.reasons,
             "topic": r.topic,

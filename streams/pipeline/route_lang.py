@@ -170,6 +170,9 @@ class RuleSet:
     source_text: str
     origin: str = "<routes>"
     matcher: PhraseMatcher = field(default=PhraseMatcher(None, ()), repr=False, compare=False)
+    # predicates, trigger index and phrase automaton compiled by ``route.compile_rules`` (built in
+    # ``parse_routes``, else on first use); not an init argument, so ``dataclasses.replace`` drops it
+    compiled: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -672,7 +675,11 @@ def parse_routes(text: str, *, origin: str = "<routes>") -> RuleSet:
     _check_refs(routes, p)
     if version is None:
         version = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return RuleSet(tuple(routes), version, text, origin, _build_matcher(p.phrases))
+    rules = RuleSet(tuple(routes), version, text, origin, _build_matcher(p.phrases))
+    from streams.pipeline.route import compile_rules  # here: route.py imports this module
+
+    compile_rules(rules)
+    return rules
 
 
 def load_routes(path: Path | None = None) -> RuleSet:

@@ -2,24 +2,36 @@
 
 Pure stage: ``tag(headline, body, kb, dateline=..., discovered=...)``. The only state is the
 ``discovered`` mapping (provisional people found through role patterns), passed in explicitly.
-See docs/tagging.md for the rules and measured quality.
+See docs/tagging.md for the rules, measured quality and speed.
+
+Speed notes: one automaton pass per field over a byte-table-normalised copy; per-key case and
+settling rules are precomputed in the KB (``MatchInfo``), so most hits are settled with one or two
+character tests; resolved hits are kept as sorted start/end arrays so discovery uses bisection
+instead of per-character sets; expensive checks (all-caps field, context words) run only on demand.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import MutableMapping
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from collections.abc import MutableMapping, Sequence
+from operator import itemgetter
 from typing import Any, Literal
 
 from streams.pipeline.kb import (
     CAP,
+    CASE_CAP,
+    CASE_EXACT,
     COMMON,
     DEMONYM,
     EXACT,
     GATED,
     PARTIAL,
+    SETTLE_PLACE,
+    SETTLE_TAKE,
+    TAIL_DOT,
+    TAIL_NONE,
     Candidate,
     KBEntity,
     KnowledgeBase,
@@ -35,38 +47,51 @@ from streams.pipeline.tag_rules import (
     ROLE_WORDS,
     TITLE_WORDS,
 )
+from streams.pipeline.tag_text import fast_normalise, next_word, prev_word
 from streams.pipeline.types import Entity, Mention, TagResult
 
 Field = Literal["headline", "body"]
 
+
+def _particle_alternation(words: frozenset[str]) -> str:
+    """Alternation of name particles factored as a trie, so the regex tests one branch per letter."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        end = "" in node
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
+        return body + "?" if end else body
+
+    return emit(trie)
+
+
 # Capitalised runs of up to 7 tokens; particles ("al-", "bin", "de") may join tokens. Linear: every
-# repetition must start with a space and tokens cannot contain spaces.
-_PARTICLES = "|".join(sorted(NAME_PARTICLES, key=len, reverse=True))
-_NAME_RUN = re.compile(rf"[A-Z][\w'’.-]*(?: (?:(?:{_PARTICLES})[ -])?[A-Z][\w'’-]*){{0,6}}")
+# repetition starts with a space, tokens cannot contain spaces, and possessive quantifiers never give
+# back characters (a token is always followed by a character outside its class). Single tokens are
+# matched too (and skipped by the caller): a match must consume every capitalised token, or the
+# search would restart inside a long one and go quadratic.
+_PARTICLES = _particle_alternation(NAME_PARTICLES)
+_NAME_RUN = re.compile(rf"[A-Z][\w'’.-]*+(?: (?:(?:{_PARTICLES})[ -])?+[A-Z][\w'’-]*+){{0,6}}+")
 _LEAD_CHARS = 300
 _APPOS_OPENERS = frozenset({"the", "a", "an", "his", "her", "its", "their"})
 _COUNTRY_MIN = 2.0
 _COUNTRY_REL = 0.25
+_FREE_WORDS = TITLE_WORDS | ROLE_WORDS | MODIFIER_WORDS | DAYS_MONTHS | FUNCTION_CAPS
+_ROLE_OR_TITLE = ROLE_WORDS | TITLE_WORDS
+_TRAIL_STRIP = DAYS_MONTHS | FUNCTION_CAPS
+_FOREIGN_PARTICLES = frozenset({"de", "du", "des", "la", "le", "del", "di", "da"})
+_LIST_GLUE = frozenset({",", "and", ", and", "or", ", or"})
 
-
-@dataclass(slots=True)
-class _Hit:
-    field: Field
-    start: int
-    end: int
-    cands: list[Candidate]
-    ent: KBEntity | None = None
-    cand: Candidate | None = None
-
-
-@dataclass(slots=True)
-class _Acc:
-    ent_id: str
-    name: str
-    type: str
-    country: str | None
-    kind: str
-    mentions: list[tuple[Field, int, int, bool]] = field(default_factory=list)  # .., is_demonym
+# A hit: (start, end, candidates, settle rule, MatchInfo or None)
+_Hit = tuple[int, int, Sequence[Candidate], int, Any]
 
 
 def _fold_key(name: str) -> str:
@@ -84,26 +109,6 @@ def _mostly_upper(text: str) -> bool:
     return n_alpha >= 8 and sum(map(str.isupper, head)) > 0.8 * n_alpha
 
 
-def _prev_word(text: str, start: int) -> str:
-    i = start - 1
-    if i < 0 or text[i] != " ":
-        return ""
-    j = i
-    while j > 0 and not text[j - 1].isspace():
-        j -= 1
-    return text[j:i]
-
-
-def _next_word(text: str, end: int) -> str:
-    if end >= len(text) or text[end] != " ":
-        return ""
-    j = end + 1
-    k = j
-    while k < len(text) and not text[k].isspace():
-        k += 1
-    return text[j:k]
-
-
 def _sentence_start(text: str, start: int) -> bool:
     i = start - 1
     while i >= 0 and text[i] in " \t\"'“‘(":
@@ -111,69 +116,106 @@ def _sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in ".!?\n:;—-)"
 
 
-def _case_ok(c: Candidate, surface: str, upper_field: bool) -> bool:
-    if c.flags & EXACT:
-        return surface == c.head and not (upper_field and c.flags & COMMON)
-    if c.flags & CAP:
-        return surface[:1].isupper()
-    return True
+def _hit_order(h: _Hit) -> tuple[int, int]:
+    return (h[0], h[0] - h[1])
 
 
-def _find_hits(fld: Field, text: str, kb: KnowledgeBase) -> list[_Hit]:
-    padded = f" {normalise(text)} "
-    upper = _mostly_upper(text)
-    raw: list[_Hit] = []
-    for end, idx in kb.automaton.iter(padded):
-        length, cands = kb.entry(idx)
-        start = end - length - 1
+def _find_hits(text: str, norm: str, kb: KnowledgeBase) -> list[_Hit]:
+    """Non-overlapping KB hits that pass the case rules, longest first, in text order.
+
+    A hit is ``(start, end, candidates, settle rule, MatchInfo)``; the MatchInfo is None when the
+    case or tail rules removed some of the key's candidates.
+    """
+    info = kb.match_info
+    upper: bool | None = None
+    hits: list[_Hit] = []
+    last_end = -1
+    overlap = False
+    for e, idx in kb.automaton.iter(f" {norm} "):
+        mi = info[idx]
+        length, cands, case, head, tail, settle, _p, _n, _a = mi
+        start = e - length - 1
         end = start + length
-        surface = text[start:end]
-        ok = [c for c in cands if _case_ok(c, surface, upper)]
-        if not ok:
-            continue
-        # aliases ending in punctuation: "OPEC+" needs its "+", "U.S." takes its "." when present
-        tailed = [c for c in ok if c.tail and c.tail != "." and text.startswith(c.tail, end)]
-        if tailed:
-            ok, end = tailed, end + len(tailed[0].tail)
+        if case == CASE_CAP:
+            if not text[start].isupper():
+                continue
+            ok = cands
+        elif case == CASE_EXACT:
+            if text[start:end] != head:
+                continue
+            ok = cands
         else:
-            ok = [c for c in ok if not c.tail or c.tail == "."]
-            if any(c.tail == "." for c in ok) and text.startswith(".", end):
-                end += 1
-        if ok:
-            raw.append(_Hit(fld, start, end, ok))
-    raw.sort(key=lambda h: (h.start, h.start - h.end))
+            surface = text[start:end]
+            ok = []
+            for c in cands:
+                f = c.flags
+                if f & EXACT:
+                    if surface != c.head:
+                        continue
+                    if f & COMMON:  # "US", "IS", "WHO": not in an all-caps field
+                        if upper is None:
+                            upper = _mostly_upper(text)
+                        if upper:
+                            continue
+                elif f & CAP and not surface[:1].isupper():
+                    continue
+                ok.append(c)
+            if not ok:
+                continue
+            if len(ok) != len(cands):
+                settle = 0
+                tail = tail and 2
+                mi = None
+        if tail != TAIL_NONE:
+            if tail == TAIL_DOT:
+                if text.startswith(".", end):
+                    end += 1
+            else:
+                # aliases ending in punctuation: "OPEC+" needs its "+", "U.S." takes its "." when present
+                tailed = [c for c in ok if c.tail and c.tail != "." and text.startswith(c.tail, end)]
+                if tailed:
+                    ok, end = tailed, end + len(tailed[0].tail)
+                else:
+                    ok = [c for c in ok if not c.tail or c.tail == "."]
+                    if any(c.tail == "." for c in ok) and text.startswith(".", end):
+                        end += 1
+                if not ok:
+                    continue
+                if len(ok) != len(cands):
+                    settle = 0
+                    mi = None
+        if start < last_end:
+            overlap = True
+        elif end > last_end:
+            last_end = end
+        hits.append((start, end, ok, settle, mi))
+    if not overlap:  # already in text order and disjoint
+        return hits
+    hits.sort(key=_hit_order)
     kept: list[_Hit] = []
     last = -1
-    for h in raw:
-        if h.start >= last:
+    for h in hits:
+        if h[0] >= last:
             kept.append(h)
-            last = h.end
+            last = h[1]
     return kept
 
 
-def _free_word(w: str) -> bool:
-    """Capitalised words that may stand next to a place without making it part of a longer name."""
-    w = w.rstrip('.,;:!?"”').lower()
-    for suffix in ("'s", "’s"):
-        w = w.removesuffix(suffix)
-    return (
-        w in TITLE_WORDS or w in ROLE_WORDS or w in MODIFIER_WORDS or w in DAYS_MONTHS or w in FUNCTION_CAPS
-    )
-
-
-_FOREIGN_PARTICLES = frozenset({"de", "du", "des", "la", "le", "del", "di", "da"})
-
-
-def _glued(text: str, h: _Hit, starts: set[int]) -> str:
+def _glued(text: str, start: int, end: int, starts: set[int]) -> str:
     """'next'/'prev' when a name is part of a longer capitalised name ("Jordan Henderson", "Michael
     Jordan", "Anglo American", "Stade de France"); '' otherwise."""
-    nxt = _next_word(text, h.end)
-    if nxt and nxt[:1].isupper() and (h.end + 1) not in starts and not _free_word(nxt) and not nxt.isupper():
-        return "next"
-    prev = _prev_word(text, h.start)
-    pstart = h.start - len(prev) - 1
+    n = len(text)
+    if end + 1 < n and text[end] == " " and text[end + 1].isupper() and (end + 1) not in starts:
+        nxt = next_word(text, end)
+        if not _free_word(nxt) and not nxt.isupper():
+            return "next"
+    # every "prev" reading needs one space and then a word ending in a letter before the name
+    if start < 2 or text[start - 1] != " " or not text[start - 2].isalpha():
+        return ""
+    prev = prev_word(text, start)
+    pstart = start - len(prev) - 1
     if prev.lower() in _FOREIGN_PARTICLES:
-        prev2 = _prev_word(text, pstart)
+        prev2 = prev_word(text, pstart)
         if (
             prev2[:1].isupper()
             and not _sentence_start(text, pstart - len(prev2) - 1)
@@ -181,9 +223,7 @@ def _glued(text: str, h: _Hit, starts: set[int]) -> str:
         ):
             return "prev"
     if (
-        prev
-        and prev[:1].isupper()
-        and prev[-1:].isalpha()
+        prev[:1].isupper()
         and not prev.endswith(("'s", "’s"))
         and not _sentence_start(text, pstart)
         and not _free_word(prev)
@@ -192,79 +232,195 @@ def _glued(text: str, h: _Hit, starts: set[int]) -> str:
     return ""
 
 
+def _free_word(w: str) -> bool:
+    """Capitalised words that may stand next to a place without making it part of a longer name."""
+    w = w.rstrip('.,;:!?"”').lower()
+    for suffix in ("'s", "’s"):
+        w = w.removesuffix(suffix)
+    return w in _FREE_WORDS
+
+
 def _titled(text: str, start: int) -> bool:
-    prev = _prev_word(text, start).rstrip(".").lower()
-    return prev in TITLE_WORDS or prev in ROLE_WORDS
+    return prev_word(text, start).rstrip(".").lower() in _ROLE_OR_TITLE
 
 
-def _ctx_hits(ent: KBEntity, ctx_text: str) -> int:
-    return sum(1 for w in ent.ctx if w in ctx_text)
+class _Story:
+    """Per-story facts the settling rules consult, computed on first use."""
+
+    __slots__ = ("as_name", "ctx", "ctx_text", "full_ids")
+
+    def __init__(self, ctx_text: str, full_ids: set[str], as_name: set[str]) -> None:
+        self.ctx_text = ctx_text
+        self.full_ids = full_ids
+        self.as_name = as_name
+        self.ctx: dict[str, int] = {}
+
+    def ctx_hits(self, ent: KBEntity) -> int:
+        n = self.ctx.get(ent.id)
+        if n is None:
+            ctx_text = self.ctx_text
+            n = self.ctx[ent.id] = sum(1 for w in ent.ctx if w in ctx_text)
+        return n
 
 
-def _choose(
-    h: _Hit, text: str, ctx_text: str, full_ids: set[str], starts: set[int], as_name: set[str]
-) -> Candidate | None:
+def _choose(h: _Hit, text: str, story: _Story, starts: set[int]) -> Candidate | None:
     best: Candidate | None = None
     best_score = -1.0
-    for c in h.cands:
+    start, end = h[0], h[1]
+    for c in h[2]:
         ent, flags = c.entity, c.flags
         if flags & PARTIAL:
             low = c.alias.lower()
             if low in DAYS_MONTHS:
-                nxt = _next_word(text, h.end)
-                if nxt[:1].isdigit() or _prev_word(text, h.start).lower() in MONTH_PREPS:
+                nxt = next_word(text, end)
+                if nxt[:1].isdigit() or prev_word(text, start).lower() in MONTH_PREPS:
                     continue
-            if ent.id in full_ids:
+            if ent.id in story.full_ids:
                 score = 10.0
-            elif _titled(text, h.start):
+            elif _titled(text, start):
                 score = 6.0
             elif ent.alone and not flags & COMMON:
                 score = 4.0
             else:
                 continue
         elif flags & GATED:
-            hits = _ctx_hits(ent, ctx_text)
-            if hits == 0 or _glued(text, h, starts):
+            hits = story.ctx_hits(ent)
+            if hits == 0 or _glued(text, start, end, starts):
                 continue
             score = 2.0 + hits
         else:
-            score = 3.0 + _ctx_hits(ent, ctx_text)
+            score = 3.0 + story.ctx_hits(ent)
             if ent.type != "person" and not flags & EXACT and (ent.type == "place" or flags & DEMONYM):
-                if _glued(text, h, starts):
+                if _glued(text, start, end, starts):
                     continue
-                if ent.name_like and normalise(c.alias) in as_name:
+                if ent.name_like and normalise(c.alias) in story.as_name:
                     continue  # one sense per story: 'Michael Jordan ... Jordan said'
-                if flags & COMMON and ent.anti and any(w in ctx_text for w in ent.anti):
+                if flags & COMMON and ent.anti and any(w in story.ctx_text for w in ent.anti):
                     continue
         if score > best_score:
             best, best_score = c, score
     return best
 
 
+class _Acc:
+    __slots__ = ("country", "kind", "mentions", "name", "ordered", "type")
+
+    def __init__(self, name: str, typ: str, country: str | None, kind: str) -> None:
+        self.name = name
+        self.type = typ
+        self.country = country
+        self.kind = kind
+        self.mentions: list[tuple[Field, int, int]] = []
+        self.ordered = True  # mentions added in (headline first, then start) order
+
+
+_Resolved = tuple[int, int, Candidate]  # start, end, chosen reading
+
+
+def _settle(
+    fld: Field, hits: list[_Hit], text: str, story: _Story, accs: dict[str, _Acc]
+) -> list[_Resolved]:
+    """Pick the reading of every hit (or none) and record it as a mention; the single-candidate
+    cases skip the scoring."""
+    starts = {h[0] for h in hits}
+    as_name = story.as_name
+    ctx_text = story.ctx_text
+    out: list[_Resolved] = []
+    n = len(text)
+    for h in hits:
+        settle = h[3]
+        start, end = h[0], h[1]
+        if settle == SETTLE_TAKE:
+            c = h[2][0]
+        elif settle == SETTLE_PLACE:
+            c = h[2][0]
+            # the two cheap necessary conditions of _glued, tested inline
+            if (
+                (end + 1 < n and text[end] == " " and text[end + 1].isupper())
+                or (start >= 2 and text[start - 1] == " " and text[start - 2].isalpha())
+            ) and _glued(text, start, end, starts):
+                continue
+            ent = c.entity
+            if ent.name_like and as_name and normalise(c.alias) in as_name:
+                continue
+            if c.flags & COMMON and ent.anti and any(w in ctx_text for w in ent.anti):
+                continue
+        else:
+            c = _choose(h, text, story, starts)
+            if c is None:
+                continue
+        out.append((start, end, c))
+        ent = c.entity
+        acc = accs.get(ent.id)
+        if acc is None:
+            acc = accs[ent.id] = _Acc(ent.name, ent.type, ent.country, ent.kind)
+        acc.mentions.append((fld, start, end))
+    return out
+
+
 # ---------------------------------------------------------------- discovery of new people
 
 
-def _strip_run(tokens: list[str], start: int, covered: dict[int, int]) -> tuple[list[str], list[str]]:
+class _Spans:
+    """Resolved KB hits of one field as sorted, non-overlapping start/end arrays."""
+
+    __slots__ = ("ends", "ents", "starts", "text")
+
+    def __init__(self, resolved: list[_Resolved], text: str) -> None:
+        self.text = text
+        self.starts = [r[0] for r in resolved]
+        self.ends = [r[1] for r in resolved]
+        self.ents = [r[2].entity for r in resolved]
+
+    def cover_end(self, pos: int) -> int:
+        """End of the resolved hit containing ``pos``, or -1."""
+        i = bisect_right(self.starts, pos) - 1
+        if i >= 0 and self.ends[i] > pos:
+            return self.ends[i]
+        return -1
+
+    def overlaps(self, lo: int, hi: int) -> bool:
+        i = bisect_left(self.starts, hi) - 1
+        return i >= 0 and self.ends[i] > lo
+
+    def country_near(self, lo: int, hi: int) -> str | None:
+        """Country of the last place/demonym/organisation hit starting inside [lo, hi)."""
+        i = bisect_left(self.starts, hi) - 1
+        starts, ents = self.starts, self.ents
+        while i >= 0 and starts[i] >= lo:
+            ent = ents[i]
+            if ent.type != "person" and ent.country:
+                return ent.country
+            i -= 1
+        return None
+
+    def name_room(self, lo: int, hi: int) -> bool:
+        """Whether [lo, hi) has a stretch outside resolved hits with two space-separated tokens (a
+        discovered name needs one); cheap test that spares most capitalised runs the full rules."""
+        starts, ends, text = self.starts, self.ends, self.text
+        i = bisect_right(ends, lo)
+        n = len(starts)
+        pos = lo
+        while i < n and starts[i] < hi:
+            if " " in text[pos : starts[i]].strip(" "):
+                return True
+            pos = ends[i]
+            i += 1
+        return " " in text[pos:hi].strip(" ")
+
+
+def _strip_run(tokens: list[str], start: int, spans: _Spans) -> tuple[list[str], list[str]]:
     """Split leading titles/roles/KB matches from a capitalised run: (prefix, name tokens)."""
     i = 0
     pos = start
     while i < len(tokens):
         t = tokens[i]
-        low = t.rstrip(".").lower()
-        in_hit = covered.get(pos, -1) >= pos + len(t)
-        if not (
-            in_hit
-            or low in TITLE_WORDS
-            or low in ROLE_WORDS
-            or low in MODIFIER_WORDS
-            or low in FUNCTION_CAPS
-            or low in DAYS_MONTHS
-        ):
+        if not (spans.cover_end(pos) >= pos + len(t) or t.rstrip(".").lower() in _FREE_WORDS):
             break
         pos += len(t) + 1
         i += 1
     name = tokens[i:]
-    while name and (name[-1].lower() in DAYS_MONTHS or name[-1].lower() in FUNCTION_CAPS):
+    while name and name[-1].lower() in _TRAIL_STRIP:
         name = name[:-1]
     return tokens[:i], name
 
@@ -281,46 +437,37 @@ def _valid_name(tokens: list[str]) -> bool:
     return True
 
 
-def _country_near(hits: list[_Hit], lo: int, hi: int) -> str | None:
-    """Country of the nearest place/demonym/organisation match inside [lo, hi)."""
-    best: str | None = None
-    for h in hits:
-        if h.ent is not None and lo <= h.start < hi and h.ent.type != "person" and h.ent.country:
-            best = h.ent.country if h.start >= lo else best
-    return best
-
-
 def _discover(
-    fld: Field,
     text: str,
-    hits: list[_Hit],
+    spans: _Spans,
     discovered: MutableMapping[str, Any] | None,
     headline: str,
 ) -> list[tuple[int, int, dict[str, Any]]]:
     """Find people introduced with a role, and names already in the discovered table."""
-    occupied: dict[int, int] = {}  # every character position inside a resolved KB hit -> hit end
-    for h in hits:
-        if h.ent is not None:
-            for p in range(h.start, h.end):
-                occupied[p] = h.end
     found: list[tuple[int, int, dict[str, Any]]] = []
     for m in _NAME_RUN.finditer(text):
-        run, run_start = m.group(0), m.start()
-        for sep in ("'s ", "’s "):
-            cut = run.rfind(sep)
-            if cut >= 0:  # "Spain's Rafael Nadal": the name follows the possessive
-                run_start += cut + len(sep)
-                run = run[cut + len(sep) :]
+        run = m.group(0)
+        if " " not in run:
+            continue
+        run_start = m.start()
+        if "s " in run:
+            for sep in ("'s ", "’s "):
+                cut = run.rfind(sep)
+                if cut >= 0:  # "Spain's Rafael Nadal": the name follows the possessive
+                    run_start += cut + len(sep)
+                    run = run[cut + len(sep) :]
+        if not spans.name_room(run_start, run_start + len(run)):
+            continue
         tokens = run.split(" ")
         if len(tokens) < 2:
             continue
-        prefix, name = _strip_run(tokens, run_start, occupied)
+        prefix, name = _strip_run(tokens, run_start, spans)
         if not name:
             continue
         joined = " ".join(name)
         n_start = run_start + len(" ".join(prefix)) + (1 if prefix else 0)
         n_end = n_start + len(joined)
-        if any(p in occupied for p in range(n_start, n_end)):
+        if spans.overlaps(n_start, n_end):
             continue
         if not _valid_name(name):
             continue
@@ -329,20 +476,18 @@ def _discover(
         if known is not None:
             found.append((n_start, n_end, known))
             continue
-        role = any(
-            t.rstrip(".").lower() in ROLE_WORDS or t.rstrip(".").lower() in TITLE_WORDS for t in prefix
-        )
-        country = _country_near(hits, run_start, n_start) if prefix else None
+        role = any(t.rstrip(".").lower() in _ROLE_OR_TITLE for t in prefix)
+        country = spans.country_near(run_start, n_start) if prefix else None
         before = text[max(0, run_start - 60) : run_start]
         cut = max(before.rfind("."), before.rfind(";"), before.rfind("\n"))
         before_clause = before[cut + 1 :]
         last = before_clause.rstrip().rsplit(" ", 1)[-1].lower().strip(",")
         if last in ROLE_WORDS:
             role = True
-            country = country or _country_near(hits, run_start - len(before_clause), run_start)
+            country = country or spans.country_near(run_start - len(before_clause), run_start)
         elif before_clause.endswith(("'s ", "’s ")):
             # "South Africa's Cyril X", "Spain's Rafael Nadal"
-            owner = _country_near(hits, run_start - len(before_clause), run_start)
+            owner = spans.country_near(run_start - len(before_clause), run_start)
             if owner:
                 role, country = True, owner
         if not role and text.startswith(", ", n_end):
@@ -356,7 +501,7 @@ def _discover(
             possessive = len(words) > 1 and words[0].endswith(("'s", "’s"))
             if (opener or possessive) and any(w.strip("'’s") in ROLE_WORDS for w in words[:7]):
                 role = True
-                country = _country_near(hits, n_end, n_end + 2 + stop)
+                country = spans.country_near(n_end, n_end + 2 + stop)
         if not role:
             continue
         rec = {
@@ -378,8 +523,12 @@ def _surname_hits(text: str, surname: str, occupied: list[tuple[int, int]]) -> l
         j = i + len(surname)
         before_ok = i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "-'")
         after_ok = j >= len(text) or not (text[j].isalnum() or text[j] == "-")
-        if before_ok and after_ok and not any(s < j and i < e for s, e in occupied):
-            out.append((i, j))
+        if before_ok and after_ok:
+            for s, e in occupied:
+                if s < j and i < e:
+                    break
+            else:
+                out.append((i, j))
         i = text.find(surname, j)
     return out
 
@@ -416,53 +565,35 @@ def _body_dateline(body: str) -> str | None:
     return None
 
 
-def _countries(
-    accs: dict[str, _Acc], body: str, dl_ent: KBEntity | None, list_pos: set[tuple[str, int]]
-) -> list[str]:
-    score: dict[str, float] = {}
-    lead_end = min(len(body), _LEAD_CHARS)
-    for acc in accs.values():
-        if not acc.country:
-            continue
-        if acc.type == "place":
-            factor = 1.0
-        elif acc.type == "person":
-            factor = 0.75
-        elif acc.kind == "government":
-            factor = 1.0
-        elif acc.kind in {"news_agency", "sport_body"}:
-            continue
-        else:
-            factor = 0.5
-        for fld, start, _end, _dem in acc.mentions:
-            w = 3.0 if fld == "headline" else (2.0 if start < lead_end else 1.0)
-            if (fld, start) in list_pos:
-                w = 0.25
-            score[acc.country] = score.get(acc.country, 0.0) + w * factor
-    if dl_ent is not None and dl_ent.country:
-        score[dl_ent.country] = score.get(dl_ent.country, 0.0) + 3.0
-    if not score:
-        return []
-    top = max(score.values())
-    ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [cc for cc, s in ranked if s >= _COUNTRY_MIN and s >= _COUNTRY_REL * top]
+# Weight of one mention toward its entity's country, by entity type, then (organisations) by kind;
+# news agencies and sport bodies say nothing about what a story is about.
+_FACTOR_BY_TYPE = {"place": 1.0, "person": 0.75}
+_FACTOR_BY_KIND = {"government": 1.0, "news_agency": 0.0, "sport_body": 0.0}
 
 
-def _list_positions(fld: Field, text: str, hits: list[_Hit]) -> set[tuple[str, int]]:
-    """Country mentions inside enumerations of 4+ places ("Chad, Mali, Niger and Sudan")."""
-    out: set[tuple[str, int]] = set()
-    run: list[_Hit] = []
-    for h in hits:
-        if h.ent is None or h.ent.type != "place":
+def _mention_order(m: tuple[Field, int, int]) -> tuple[bool, int]:
+    return (m[0] != "headline", m[1])
+
+
+def _score_order(kv: tuple[str, float]) -> tuple[float, str]:
+    return (-kv[1], kv[0])
+
+
+def _list_positions(text: str, resolved: list[_Resolved]) -> set[int]:
+    """Starts of place mentions inside enumerations of 4+ places ("Chad, Mali, Niger and Sudan")."""
+    out: set[int] = set()
+    run: list[_Resolved] = []
+    for r in resolved:
+        if r[2].entity.type != "place":
             continue
-        if run and text[run[-1].end : h.start].strip() in {",", "and", ", and", "or", ", or"}:
-            run.append(h)
+        if run and text[run[-1][1] : r[0]].strip() in _LIST_GLUE:
+            run.append(r)
         else:
             if len(run) >= 4:
-                out.update((fld, x.start) for x in run)
-            run = [h]
+                out.update(x[0] for x in run)
+            run = [r]
     if len(run) >= 4:
-        out.update((fld, x.start) for x in run)
+        out.update(x[0] for x in run)
     return out
 
 
@@ -478,99 +609,129 @@ def tag(
     discovered: MutableMapping[str, Any] | None = None,
 ) -> TagResult:
     """Tag people, organisations and places in a cleaned story and name the countries it is about."""
-    fields: list[tuple[Field, str]] = [("headline", headline), ("body", body)]
-    ctx_text = f" {normalise(headline)} {normalise(body)} "
-    all_hits: dict[Field, list[_Hit]] = {f: _find_hits(f, t, kb) for f, t in fields}
-
-    # pass 1: unambiguous full names of people (they license surnames anywhere in the story)
+    norm_h = fast_normalise(headline)
+    norm_b = fast_normalise(body)
+    hits_h = _find_hits(headline, norm_h, kb) if headline else []
+    hits_b = _find_hits(body, norm_b, kb) if body else []
+    fields: tuple[tuple[Field, str, list[_Hit]], ...] = (
+        ("headline", headline, hits_h),
+        ("body", body, hits_b),
+    )
+    # unambiguous full names of people license surnames anywhere in the story; name-like places
+    # glued to a preceding name ("Michael Jordan") are not the country elsewhere in the story
     full_ids: set[str] = set()
-    for hits in all_hits.values():
+    as_name: set[str] = set()
+    for _fld, text, hits in fields:
+        starts: set[int] | None = None
         for h in hits:
-            for c in h.cands:
-                if c.entity.type == "person" and not c.flags & PARTIAL and len(h.cands) == 1:
-                    full_ids.add(c.entity.id)
+            mi = h[4]
+            if mi is not None:
+                if mi.person_id:
+                    full_ids.add(mi.person_id)
+                if not mi.name_like:
+                    continue
+            else:
+                ok = h[2]
+                if len(ok) == 1:
+                    c = ok[0]
+                    if c.entity.type == "person" and not c.flags & PARTIAL:
+                        full_ids.add(c.entity.id)
+                if not any(c.entity.name_like for c in ok):
+                    continue
+            if starts is None:
+                starts = {x[0] for x in hits}
+            if _glued(text, h[0], h[1], starts) == "prev":
+                as_name.update(normalise(c.alias) for c in h[2] if c.entity.name_like)
 
-    accs: dict[str, _Acc] = {}
-
-    def add(
-        ent_id: str, name: str, typ: str, country: str | None, kind: str, m: tuple[Field, int, int, bool]
-    ) -> None:
-        acc = accs.get(ent_id)
-        if acc is None:
-            acc = accs[ent_id] = _Acc(ent_id, name, typ, country, kind)
-        acc.mentions.append(m)
-
-    list_pos: set[tuple[str, int]] = set()
-    as_name: set[str] = set()  # name-like place aliases seen used as part of a person's name
-    for fld, text in fields:
-        starts = {h.start for h in all_hits[fld]}
-        for h in all_hits[fld]:
-            if any(c.entity.name_like for c in h.cands) and _glued(text, h, starts) == "prev":
-                as_name.update(normalise(c.alias) for c in h.cands if c.entity.name_like)
-    for fld, text in fields:
-        hits = all_hits[fld]
-        starts = {h.start for h in hits}
-        for h in hits:
-            c = _choose(h, text, ctx_text, full_ids, starts, as_name)
-            if c is None:
-                continue
-            h.cand, h.ent = c, c.entity
-        list_pos |= _list_positions(fld, text, hits)
+    story = _Story(f" {norm_h} {norm_b} ", full_ids, as_name)
+    accs: dict[str, _Acc] = {}  # KB mentions first (headline, then body), then discovered people
+    res_h = _settle("headline", hits_h, headline, story, accs) if hits_h else []
+    res_b = _settle("body", hits_b, body, story, accs) if hits_b else []
 
     # discovery needs resolved KB hits (to skip them and to find countries near a role)
     disc_people: dict[str, tuple[dict[str, Any], list[tuple[Field, int, int]]]] = {}
-    for fld, text in reversed(fields):  # body first: its role phrases license names in the headline
-        for s, e, rec in _discover(fld, text, all_hits[fld], discovered, headline):
+    for fld, text, res in (("body", body, res_b), ("headline", headline, res_h)):
+        # body first: its role phrases license names in the headline
+        if not text:
+            continue
+        for s, e, rec in _discover(text, _Spans(res, text), discovered, headline):
             disc_people.setdefault(rec["id"], (rec, []))[1].append((fld, s, e))
 
-    for fld, _text in fields:
-        for h in all_hits[fld]:
-            if h.ent is not None and h.cand is not None:
-                ent = h.ent
-                add(
-                    ent.id,
-                    ent.name,
-                    ent.type,
-                    ent.country,
-                    ent.kind,
-                    (fld, h.start, h.end, bool(h.cand.flags & DEMONYM)),
-                )
-
-    for pid, (rec, spans) in disc_people.items():
-        for fld, s, e in spans:
-            add(pid, rec["name"], "person", rec.get("country"), "person", (fld, s, e, False))
-        surname = rec["name"].split(" ")[-1]
-        if len(surname) < 3:
-            continue
-        for fld, text in fields:
-            occupied = [(m[1], m[2]) for a in accs.values() for m in a.mentions if m[0] == fld]
-            for s, e in _surname_hits(text, surname, occupied):
-                add(pid, rec["name"], "person", rec.get("country"), "person", (fld, s, e, False))
+    if disc_people:
+        # spans already taken in each field: KB mentions, then each person's names as they are added
+        occupied: dict[str, list[tuple[int, int]]] = {
+            "headline": [(r[0], r[1]) for r in res_h],
+            "body": [(r[0], r[1]) for r in res_b],
+        }
+        for pid, (rec, spans) in disc_people.items():
+            acc = accs.get(pid)
+            if acc is None:
+                acc = accs[pid] = _Acc(rec["name"], "person", rec.get("country"), "person")
+            acc.ordered = False
+            acc.mentions.extend(spans)
+            for fld, s, e in spans:
+                occupied[fld].append((s, e))
+            surname = rec["name"].split(" ")[-1]
+            if len(surname) < 3:
+                continue
+            for fld, text, _hits in fields:
+                occ = occupied[fld]
+                for s, e in _surname_hits(text, surname, occ):
+                    acc.mentions.append((fld, s, e))
+                    occ.append((s, e))
 
     dl_text = dateline if dateline else _body_dateline(body)
     dl_ent = dateline_place(dl_text, kb) if dl_text else None
     if dl_ent is not None and dl_ent.id not in accs and dateline:
-        accs[dl_ent.id] = _Acc(dl_ent.id, dl_ent.name, dl_ent.type, dl_ent.country, dl_ent.kind)
+        accs[dl_ent.id] = _Acc(dl_ent.name, dl_ent.type, dl_ent.country, dl_ent.kind)
 
-    countries = _countries(accs, body, dl_ent, list_pos)
-    entities: list[Entity] = []
-    for acc in accs.values():
-        ms = sorted(acc.mentions, key=lambda m: (m[0] != "headline", m[1]))
+    # story countries: weighted mention counts (see docs/tagging.md)
+    lists = (_list_positions(headline, res_h), _list_positions(body, res_b))
+    lead_end = min(len(body), _LEAD_CHARS)
+    score: dict[str, float] = {}
+    entities: list[tuple[tuple[int, int, int], Entity]] = []
+    for ent_id, acc in accs.items():
+        ms = acc.mentions
+        if not acc.ordered:
+            ms.sort(key=_mention_order)
+        cc = acc.country
+        if cc and ms:
+            factor = _FACTOR_BY_TYPE.get(acc.type) or _FACTOR_BY_KIND.get(acc.kind, 0.5)
+            if factor:
+                total = 0.0
+                for fld, start, _end in ms:
+                    if fld == "headline":
+                        w = 0.25 if start in lists[0] else 3.0
+                    else:
+                        w = 0.25 if start in lists[1] else (2.0 if start < lead_end else 1.0)
+                    total += w * factor
+                score[cc] = score.get(cc, 0.0) + total
+        if not ms:
+            in_head, first = 1, 1 << 30
+        elif ms[0][0] == "body":
+            in_head, first = 1, ms[0][1]
+        else:
+            in_head = 0
+            first = next((m[1] for m in ms if m[0] == "body"), 1 << 30) if ms[-1][0] == "body" else 1 << 30
         entities.append(
-            Entity(
-                id=acc.ent_id,
-                name=acc.name,
-                type=acc.type,
-                country=acc.country,
-                count=len(ms),
-                mentions=[Mention(m[0], m[1], m[2]) for m in ms],
+            (
+                (-len(ms), in_head, first),
+                Entity(
+                    id=ent_id,
+                    name=acc.name,
+                    type=acc.type,
+                    country=cc,
+                    count=len(ms),
+                    mentions=[Mention(f, s, e) for f, s, e in ms],
+                ),
             )
         )
-
-    def salience(e: Entity) -> tuple[int, int, int]:
-        in_head = any(m.field == "headline" for m in e.mentions)
-        first = min((m.start for m in e.mentions if m.field == "body"), default=1 << 30)
-        return (-e.count, 0 if in_head else 1, first)
-
-    entities.sort(key=salience)
-    return TagResult(entities=entities, countries=countries)
+    if dl_ent is not None and dl_ent.country:
+        score[dl_ent.country] = score.get(dl_ent.country, 0.0) + 3.0
+    countries: list[str] = []
+    if score:
+        top = max(score.values())
+        ranked = sorted(score.items(), key=_score_order)
+        countries = [cc for cc, s in ranked if s >= _COUNTRY_MIN and s >= _COUNTRY_REL * top]
+    entities.sort(key=itemgetter(0))
+    return TagResult(entities=[e for _k, e in entities], countries=countries)

@@ -93,10 +93,10 @@ def bench_rules(items: list[dict[str, Any]], n: int, seed: int = 7) -> str:
 def random_rules(items: list[dict[str, Any]], n: int, seed: int) -> str:
     """Random rule sets over the labelled set's vocabulary that exercise every operator and option."""
     rng = random.Random(seed)
-    ids = sorted({e.id for it in items for e in it["tags"].entities}) + ["Q4242424", "kb:nowhere"]
+    ids = [*sorted({e.id for it in items for e in it["tags"].entities}), "Q4242424", "kb:nowhere"]
     ecountries = sorted({e.country for it in items for e in it["tags"].entities if e.country})
-    countries = sorted({c for it in items for c in it["tags"].countries}) + ["FR", "BR"]
-    types = sorted({e.type for it in items for e in it["tags"].entities}) + ["event"]
+    countries = [*sorted({c for it in items for c in it["tags"].countries}), "FR", "BR"]
+    types = [*sorted({e.type for it in items for e in it["tags"].entities}), "event"]
     text = " ".join(it["headline"] + "\n" + it["body"] for it in items).lower()
     words = sorted(set(re.findall(r"[a-z]{3,}", text)))
     common = [w for w in ("talks", "said", "oil", "war", "minister", "president", "prices", "troops",

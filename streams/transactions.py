@@ -1,0 +1,196 @@
+"""Exactly-once outputs: one Kafka transaction per input partition and batch.
+
+Why not Faust's own ``processing_guarantee="exactly_once"``: Faust derives the
+transactional id from the *destination* partition of each send, and commits a
+transaction when offsets of the *source* partition with that number commit. In a
+topology that re-keys (wire.raw -> wire.dedup) or whose outputs land on other
+partition numbers, records sit in transactions that only commit when unrelated
+traffic reaches the same partition number — or commit with the offsets of
+another partition, so a crash can lose them. We measured the first symptom
+(outputs invisible to ``read_committed`` consumers until unrelated traffic
+arrives) on Kafka 4.0.2 with faust-streaming 0.15.3.
+
+So Faust runs at-least-once (it still owns consumption, rebalancing and tables)
+and the agents publish through this adapter instead:
+
+* one transactional producer per *input* partition, ``transactional.id =
+  <app>-<topic>-<partition>``: the worker that takes a partition over fences
+  the previous owner's producer (Kafka's EOS-v1 task model);
+* per batch and input partition: begin, send every output, add the next input
+  offset with ``send_offsets_to_transaction``, commit — outputs and progress are
+  atomic;
+* Faust's own offset commits are told what we committed, so they never move the
+  group's offset backwards;
+* wire.dedup is read ``read_committed``, so aborted intermediate records are
+  never processed.
+
+State tables stay at-least-once (Faust changelogs). The chain makes that safe:
+the dedup state remembers which input message produced each verdict, so a
+replayed message republishes the same result instead of being dropped as a
+redelivery (see ``dedup.replayed_verdict``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError, ProducerFenced
+
+from streams.settings import Settings
+
+log = logging.getLogger("wirefeed.transactions")
+
+Output = tuple[str, bytes | None, bytes]  # topic, key, value
+
+
+class PartitionRevoked(Exception):
+    """The input partition was taken over; its new owner redoes this batch."""
+
+
+def read_committed_faust_consumer() -> None:
+    """Make Faust's worker consumer read ``read_committed`` in at-least-once mode.
+
+    Faust only switches isolation when it runs its own transactions. The
+    aiokafka consumer takes the level at ``start()``, so setting it on the
+    freshly created (not yet started) consumer is enough.
+    """
+    from faust.transport.drivers import aiokafka as faust_aiokafka
+
+    cls = faust_aiokafka.AIOKafkaConsumerThread
+    if getattr(cls, "_wirefeed_read_committed", False):
+        return
+    original = cls._create_worker_consumer
+
+    def create(self: Any, transport: Any) -> Any:
+        consumer = original(self, transport)
+        consumer._isolation_level = "read_committed"
+        return consumer
+
+    cls._create_worker_consumer = create  # type: ignore[method-assign]
+    cls._wirefeed_read_committed = True  # type: ignore[attr-defined]
+
+
+class TransactionalOutputs:
+    def __init__(self, settings: Settings, app: Any) -> None:
+        self.settings = settings
+        self.app = app
+        self.group_id = app.conf.id
+        self._producers: dict[tuple[str, int], AIOKafkaProducer] = {}
+        self._locks: dict[tuple[str, int], asyncio.Lock] = {}
+        self.commits = 0
+        self.retries = 0
+
+    def _tid(self, tp: tuple[str, int]) -> str:
+        return f"{self.group_id}-{tp[0]}-{tp[1]}"
+
+    async def _producer(self, tp: tuple[str, int]) -> AIOKafkaProducer:
+        p = self._producers.get(tp)
+        if p is None:
+            s = self.settings
+            p = AIOKafkaProducer(
+                bootstrap_servers=s.kafka_bootstrap,
+                transactional_id=self._tid(tp),
+                enable_idempotence=True,
+                acks="all",
+                linger_ms=2,
+                max_request_size=max(s.max_message_bytes + 1_000_000, 1_048_576),
+                **s.kafka_client_kwargs(),
+            )
+            await p.start()  # init_transactions: fences any older producer of this partition
+            self._producers[tp] = p
+        return p
+
+    def _assigned(self, tp: tuple[str, int]) -> bool:
+        try:
+            return any((t.topic, t.partition) == tp for t in self.app.consumer.assignment())
+        except Exception:
+            return True
+
+    async def commit(self, tp: tuple[str, int], outputs: Sequence[Output], next_offset: int) -> None:
+        """Publish ``outputs`` and mark ``tp`` consumed up to ``next_offset``, atomically.
+
+        Transient failures are retried with backoff (the outputs are already
+        computed, so a retry is idempotent). Raises ``PartitionRevoked`` when the
+        partition now belongs to another worker.
+        """
+        lock = self._locks.setdefault(tp, asyncio.Lock())
+        async with lock:
+            delay = 0.1
+            while True:
+                if not self._assigned(tp):
+                    raise PartitionRevoked(f"{tp[0]}[{tp[1]}]")
+                try:
+                    await self.app.producer.flush()  # table changelogs first: state is never behind outputs
+                    p = await self._producer(tp)
+                    await p.begin_transaction()
+                    try:
+                        futures = [await p.send(topic, value, key=key) for topic, key, value in outputs]
+                        await p.send_offsets_to_transaction(
+                            {TopicPartition(tp[0], tp[1]): next_offset}, self.group_id
+                        )
+                        await p.commit_transaction()
+                    except BaseException:
+                        await _quietly(p.abort_transaction())
+                        raise
+                    if futures:
+                        await asyncio.gather(*futures)
+                    self.commits += 1
+                    self._tell_faust(tp, next_offset)
+                    return
+                except ProducerFenced as exc:
+                    await self._drop(tp)
+                    raise PartitionRevoked(f"{tp[0]}[{tp[1]}] fenced") from exc
+                except (TimeoutError, KafkaError, OSError) as exc:
+                    self.retries += 1
+                    log.warning(
+                        "transaction for %s[%d] failed (%s); retrying in %.1f s", tp[0], tp[1], exc, delay
+                    )
+                    await self._drop(tp)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+
+    def _tell_faust(self, tp: tuple[str, int], next_offset: int) -> None:
+        """Keep Faust's bookkeeping in step so its commits never move offsets back."""
+        consumer = self.app.consumer
+        for t in consumer.assignment():
+            if (t.topic, t.partition) == tp:
+                current = consumer._committed_offset.get(t)  # Faust: next offset to read
+                if current is None or next_offset > current:
+                    consumer._committed_offset[t] = next_offset
+                with _suppress():
+                    self.app.tables.on_commit({t: next_offset})
+                break
+
+    async def release(self, tps: Iterable[Any]) -> None:
+        for t in tps:
+            await self._drop((t.topic, t.partition))
+
+    async def _drop(self, tp: tuple[str, int]) -> None:
+        p = self._producers.pop(tp, None)
+        if p is not None:
+            await _quietly(p.stop())
+
+    async def close(self) -> None:
+        for tp in list(self._producers):
+            await self._drop(tp)
+
+
+async def _quietly(coro: Any) -> None:
+    try:
+        await coro
+    except Exception as exc:
+        log.debug("ignored during cleanup: %s", exc)
+
+
+class _suppress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        if exc[1] is not None:
+            log.debug("table offset bookkeeping failed: %s", exc[1])
+        return True

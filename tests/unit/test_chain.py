@@ -1,0 +1,130 @@
+"""The stage chain as `wirefeed process` runs it: contracts, replays and poison items."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from streams.knowledge import load_knowledge
+from streams.pipeline import chain, tag
+from streams.settings import load_settings
+from tests.support import REPO, SAMPLE, SEED, schema_validator, seed_item
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> chain.Knowledge:
+    return load_knowledge(load_settings({}))
+
+
+def test_process_command_writes_one_valid_record_per_valid_line_in_order(tmp_path: Path) -> None:
+    out, dlq = tmp_path / "out.jsonl", tmp_path / "dlq.jsonl"
+    res = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "process", str(SAMPLE), "-o", str(out), "--dlq", str(dlq)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    lines = [line for line in SAMPLE.read_bytes().splitlines() if line.strip()]
+    valid_ids = []
+    for line in lines:
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if obj.get("body") or obj.get("bodies") or obj.get("body_html"):
+            valid_ids.append(str(obj.get("id") or obj.get("uri")))
+    records = [orjson.loads(x) for x in out.read_bytes().splitlines()]
+    assert [r["id"] for r in records] == valid_ids
+    enriched = schema_validator("enriched-item.schema.json")
+    for r in records:
+        enriched.validate(r)
+    dead = [orjson.loads(x) for x in dlq.read_bytes().splitlines()]
+    assert sorted(d["reason"] for d in dead) == ["invalid_json", "missing_body"]
+    for d in dead:
+        schema_validator("dlq-record.schema.json").validate(d)
+    statuses = {(r["id"], r["version"]): r["dedup"]["status"] for r in records}
+    assert statuses[("gulfnews-2026-03-03-aleppo", 1)] == "duplicate"
+    assert statuses[("pti-mkt-0305-close", 2)] == "update"
+    # the redelivered first item is the last line: reported as a duplicate of itself
+    assert records[-1]["id"] == records[0]["id"] and records[-1]["dedup"]["reason"] == "redelivery"
+    assert "lines in" in res.stderr
+
+
+def test_replay_of_the_same_message_republishes_but_a_resend_is_dropped(knowledge: chain.Knowledge) -> None:
+    state = chain.State()
+    data = SAMPLE.read_bytes().splitlines()[0]
+    first = chain.run(data, knowledge, state, origin=chain.Origin("wire.raw", 0, 17))
+    assert first.kind == "enriched" and first.routes
+    # the worker crashed before committing offset 17: the same message comes again
+    replay = chain.run(data, knowledge, state, origin=chain.Origin("wire.raw", 0, 17))
+    assert replay.kind == "enriched"
+    assert replay.routes == first.routes and replay.record["dedup"] == first.record["dedup"]
+    # the sender re-sent the same id and version: a new message, dropped
+    resend = chain.run(data, knowledge, state, origin=chain.Origin("wire.raw", 0, 18))
+    assert resend.kind == "redelivery"
+
+
+def test_an_exception_inside_a_stage_becomes_a_dlq_record(
+    knowledge: chain.Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("tagger exploded")
+
+    monkeypatch.setattr(tag, "tag", boom)
+    data = orjson.dumps({"id": "x1", "body": "Some text.", "headline": "H"})
+    out = chain.run(data, knowledge, chain.State(), origin=chain.Origin("wire.raw", 1, 5))
+    assert out.kind == "dlq"
+    rec = out.record
+    assert (rec["reason"], rec["stage"], rec["item_id"], rec["partition"], rec["offset"]) == (
+        "stage_error",
+        "tag",
+        "x1",
+        1,
+        5,
+    )
+    assert "RuntimeError: tagger exploded" in rec["detail"]
+    schema_validator("dlq-record.schema.json").validate(rec)
+    # and the chain goes on with the next item
+    monkeypatch.undo()
+    ok = chain.run(
+        orjson.dumps({"id": "x2", "body": "Other text.", "headline": "H"}), knowledge, chain.State()
+    )
+    assert ok.kind == "enriched"
+
+
+def test_prepared_items_survive_the_trip_through_wire_dedup(knowledge: chain.Knowledge) -> None:
+    if not SEED.exists():
+        pytest.skip("the seed story (../shared/seeds) is not present")
+    p = chain.prepare(
+        orjson.dumps(seed_item()), knowledge, chain.State(), origin=chain.Origin("wire.raw", 0, 1, b"k")
+    )
+    assert isinstance(p, chain.Prepared)
+    back = chain.Prepared.from_json(orjson.loads(orjson.dumps(p.to_json())))
+    assert back.to_json() == p.to_json()
+    a = chain.finish(p, knowledge, chain.State(), now=1.0)
+    b = chain.finish(back, knowledge, chain.State(), now=1.0)
+    assert a.record == b.record and set(a.routes) >= {"syria", "russia-us"}
+
+
+def test_a_kill_follows_the_original_to_its_routes(knowledge: chain.Knowledge) -> None:
+    state = chain.State()
+    data = SAMPLE.read_bytes().splitlines()[0]
+    story = orjson.loads(data)
+    first = chain.run(data, knowledge, state, origin=chain.Origin("wire.raw", 0, 1))
+    kill = {
+        "id": story["id"],
+        "version": 2,
+        "pubstatus": "canceled",
+        "source": story["source"],
+        "headline": "KILL - " + story["headline"],
+    }
+    out = chain.run(orjson.dumps(kill), knowledge, state, origin=chain.Origin("wire.raw", 0, 2))
+    assert out.kind == "enriched"
+    assert out.record["pubstatus"] == "canceled" and out.record["dedup"]["status"] == "update"
+    assert out.routes == first.routes and all(out.record["route_reasons"][r] for r in out.routes)
