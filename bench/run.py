@@ -910,7 +910,10 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---- main -------------------------------------------------------------------------------
-async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, skip_memory: bool) -> dict[str, Any]:
+SECTIONS = ("saturation", "scaleout", "latency", "offline", "memory")
+
+
+async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, only: set[str]) -> dict[str, Any]:
     from bench.generate import Generator, describe
 
     res: dict[str, Any] = {
@@ -944,6 +947,8 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, skip_me
         ("pipeline", "pipeline", 1),
         ("pipeline_x2", "pipeline", 2),
     ):
+        if ("scaleout" if workers > 1 else "saturation") not in only:
+            continue
         say(f"saturation: {key} ...")
         try:
             sat[key] = await saturation(
@@ -966,10 +971,10 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, skip_me
     }
 
     lat_gen = Generator(seed=11)
-    pool_n = 4_000 if plan.quick else 16_000
+    pool_n = 0 if "latency" not in only else 4_000 if plan.quick else 16_000
     lat_records = [(_key(v), v) for v in (orjson.dumps(it) for it in lat_gen.items(pool_n))]
     res["latency"] = {}
-    for system in ("aiokafka", "faust", "pipeline"):
+    for system in ("aiokafka", "faust", "pipeline") if "latency" in only else ():
         s = rate(system)
         loads = [100.0, 1000.0] + ([round(0.5 * s, 1)] if s else [])
         say(f"latency: {system} at {', '.join(f'{x:,.0f}/s' for x in sorted(loads))} ...")
@@ -981,12 +986,13 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, skip_me
             res["latency"][system] = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
             say(f"  error: {res['latency'][system]['error'][:300]}")
 
-    say(f"offline: wirefeed process on {plan.offline_items} items, profile on {plan.profile_items} ...")
-    try:
-        res["offline"] = await asyncio.to_thread(offline, values, plan, tmp)
-    except Exception as exc:
-        res["offline"] = {"error": f"{type(exc).__name__}: {exc}"}
-    if not skip_memory:
+    if "offline" in only:
+        say(f"offline: wirefeed process on {plan.offline_items} items, profile on {plan.profile_items} ...")
+        try:
+            res["offline"] = await asyncio.to_thread(offline, values, plan, tmp)
+        except Exception as exc:
+            res["offline"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if "memory" in only:
         say(f"memory: {plan.mem_stories:,} stories of dedup state (dict, RocksDB), KB ...")
         res["memory"] = await asyncio.to_thread(memory, plan)
     res["targets"] = targets(res)
@@ -1009,6 +1015,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", default=os.environ.get("WIREFEED_BENCH_QUICK") == "1")
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument(
+        "--only",
+        default="",
+        help="comma-separated subset: saturation,scaleout,latency,offline,memory (default: all)",
+    )
+    ap.add_argument("--keep", action="store_true", help="keep the scratch directory (worker logs)")
     args = ap.parse_args(argv)
     plan = Plan.make(args.quick)
     tmp = Path(tempfile.mkdtemp(prefix="wirefeed-bench-"))
@@ -1016,7 +1028,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with broker(tmp) as (bootstrap, kind):
             _say(f"broker {bootstrap} ({kind}); scratch {tmp}")
-            res = asyncio.run(bench(plan, bootstrap, kind, tmp, args.skip_memory))
+            only = {x.strip() for x in args.only.split(",") if x.strip()}
+            if args.skip_memory:
+                only = (only or set(SECTIONS)) - {"memory"}
+            res = asyncio.run(bench(plan, bootstrap, kind, tmp, only or set(SECTIONS)))
         res["duration_s"] = round(time.time() - t0, 1)
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -1029,7 +1044,10 @@ def main(argv: list[str] | None = None) -> int:
         print(table(res))
         print(f"\nwritten: {out / f'bench-{stamp}.json'} (and latest.json); took {res['duration_s']:.0f} s")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep:
+            _say(f"scratch kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

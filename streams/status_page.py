@@ -163,7 +163,7 @@ def register_pages(wf: Wirefeed) -> None:
     @app.page("/furniture")
     class Furniture(web.View):
         async def get(self, request: web.Request) -> web.Response:
-            return self.json(furniture.describe(dict(wf.furniture.items())))
+            return self.json(furniture.describe(dict(wf.prepare_state.furniture.items())))
 
         async def post(self, request: web.Request) -> web.Response:
             # Faust tables may only be written from inside a stream; the reset is

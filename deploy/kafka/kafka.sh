@@ -2,9 +2,12 @@
 # Local single-node Apache Kafka (KRaft, combined broker+controller) for wirefeed.
 #
 #   kafka.sh build                  fetch the broker's classpath from Maven Central (once)
-#   kafka.sh start [--port N] [--dir D] [--reset]
+#   kafka.sh start [--port N] [--dir D] [--reset] [--scram-tls]
 #                                   format storage if needed, start, wait until it serves;
-#                                   --port 0 picks a free port; prints the bootstrap address
+#                                   --port 0 picks a free port; prints the bootstrap address.
+#                                   --scram-tls adds a SASL_SSL listener (SCRAM-SHA-512 user
+#                                   "wirefeed", password in D/tls/password, CA in D/tls/ca.pem);
+#                                   its address is written to D/scram_bootstrap
 #   kafka.sh stop  [--dir D]        stop cleanly (SIGTERM, then SIGKILL after 30 s)
 #   kafka.sh status [--dir D]       print the bootstrap address if running, exit 1 if not
 #   kafka.sh ensure                 use $KAFKA_BOOTSTRAP when it answers, else start one;
@@ -19,6 +22,7 @@ LIB="$HERE/target/lib"
 DIR="${WIREFEED_KAFKA_DIR:-$REPO/.kafka}"
 PORT="${WIREFEED_KAFKA_PORT:-9092}"
 RESET=0
+SCRAM_TLS=0
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 log() { echo "kafka.sh: $*" >&2; }
@@ -55,18 +59,44 @@ running_pid() {
   echo "$pid"
 }
 
+make_tls() { # a throwaway CA and a server certificate for 127.0.0.1 (tests and local use only)
+  local t="$DIR/tls"
+  mkdir -p "$t"
+  [[ -f "$t/server.pem" ]] && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=wirefeed-local-ca" \
+    -keyout "$t/ca.key" -out "$t/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$t/server.key" -out "$t/server.csr" 2>/dev/null
+  printf "subjectAltName=IP:127.0.0.1,DNS:localhost\n" > "$t/san.ext"
+  openssl x509 -req -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 30 \
+    -extfile "$t/san.ext" -out "$t/server.crt" 2>/dev/null
+  openssl pkcs8 -topk8 -nocrypt -in "$t/server.key" -out "$t/server.pk8"
+  cat "$t/server.pk8" "$t/server.crt" > "$t/server.pem"
+  python3 -c 'import secrets; print(secrets.token_urlsafe(18))' > "$t/password"
+}
+
 write_config() {
   local cport="$1"
   mkdir -p "$DIR/logs"
+  local listeners="PLAINTEXT://127.0.0.1:${PORT},CONTROLLER://127.0.0.1:${cport}"
+  local advertised="PLAINTEXT://127.0.0.1:${PORT}"
+  local protomap="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  if [[ "$SCRAM_TLS" == 1 ]]; then
+    make_tls
+    local sport; sport="$(free_port)"
+    listeners="${listeners},SASL_SSL://127.0.0.1:${sport}"
+    advertised="${advertised},SASL_SSL://127.0.0.1:${sport}"
+    protomap="${protomap},SASL_SSL:SASL_SSL"
+    echo "127.0.0.1:${sport}" > "$DIR/scram_bootstrap"
+  fi
   cat > "$DIR/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${cport}
-listeners=PLAINTEXT://127.0.0.1:${PORT},CONTROLLER://127.0.0.1:${cport}
-advertised.listeners=PLAINTEXT://127.0.0.1:${PORT}
+listeners=${listeners}
+advertised.listeners=${advertised}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=${protomap}
 log.dirs=${DIR}/data
 num.partitions=1
 default.replication.factor=1
@@ -86,6 +116,15 @@ log.segment.bytes=67108864
 message.max.bytes=16777216
 replica.fetch.max.bytes=16777216
 EOF
+  if [[ "$SCRAM_TLS" == 1 ]]; then
+    cat >> "$DIR/server.properties" <<EOF
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=${DIR}/tls/server.pem
+listener.name.sasl_ssl.ssl.client.auth=none
+EOF
+  fi
   cat > "$DIR/log4j2.properties" <<EOF
 status = warn
 appender.file.type = File
@@ -117,7 +156,11 @@ start() {
                "-Dlog4j2.configurationFile=$DIR/log4j2.properties")
   if [[ ! -f "$DIR/data/meta.properties" ]]; then
     local cid; cid="$(python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
-    "$JAVA" "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$cid" -c "$DIR/server.properties" >"$DIR/logs/format.log" 2>&1 \
+    local scram=()
+    if [[ "$SCRAM_TLS" == 1 ]]; then
+      scram=(--add-scram "SCRAM-SHA-512=[name=wirefeed,password=$(cat "$DIR/tls/password")]")
+    fi
+    "$JAVA" "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$cid" -c "$DIR/server.properties" "${scram[@]}" >"$DIR/logs/format.log" 2>&1 \
       || { log "storage format failed:"; cat "$DIR/logs/format.log" >&2; exit 1; }
   fi
   nohup "$JAVA" "${jopts[@]}" -cp "$cp" kafka.Kafka "$DIR/server.properties" >"$DIR/logs/stdout.log" 2>&1 &
@@ -165,6 +208,7 @@ while [[ $# -gt 0 ]]; do
     --port) PORT="$2"; shift 2 ;;
     --dir) DIR="$2"; shift 2 ;;
     --reset) RESET=1; shift ;;
+    --scram-tls) SCRAM_TLS=1; shift ;;
     *) log "unknown option $1"; exit 2 ;;
   esac
 done
@@ -174,5 +218,5 @@ case "$cmd" in
   stop) stop ;;
   status) status ;;
   ensure) ensure ;;
-  *) sed -n '2,14p' "$0"; exit 2 ;;
+  *) sed -n '2,18p' "$0"; exit 2 ;;
 esac

@@ -3,10 +3,19 @@
 Accepts three shapes (detected from the keys): the plain wirefeed form, IPTC
 ninjs 1.x and ninjs 2.x. Anything else is ``Rejected`` with a machine-readable
 reason so the shell can dead-letter it; nothing here raises anything else.
+
+Two guards exist for what later stages cannot defend against cheaply
+(docs/bad-input.md): duplicate top-level keys are rejected, because parsers
+disagree on which copy wins (orjson keeps the last, others the first), so the
+same bytes could mean a different item id or body elsewhere; and ``body_html``
+with more elements or attributes than any real article page is rejected before
+lxml/trafilatura see it, because their cost grows with element count (and
+quadratically with the attributes of one tag).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -30,12 +39,23 @@ REASONS = (
     "bad_value",
     "bad_timestamp",
     "body_too_large",
+    "duplicate_key",
+    "html_too_complex",
     "stage_error",
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff\ufffe]")
 _CORRECTION_PREFIX = re.compile(r"^\s*(?:CORRECTED|CORRECTION|UPDATE\s+\d+\s*-\s*CORRECTED)\b[\s:-]*", re.I)
 _ID_MAX = 512
+# HTML bounds: generous for real pages (a heavy outlet page has ~5,000 elements), and low enough
+# that extraction stays well under a second or two per message.
+MAX_HTML_ELEMENTS = 30_000
+MAX_HTML_ATTRIBUTES = 256  # in one tag
+_HTML_START_TAG = re.compile(r"<[A-Za-z]")
+# A start tag of 1,000+ characters (no '<' or '>' inside, so the scan is linear): only those
+# can hold enough attributes to matter, so only those are counted exactly.
+_HTML_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{1000,}")
+_HTML_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 _PUBSTATUS = {"usable": "usable", "canceled": "canceled", "cancelled": "canceled", "withheld": "withheld"}
 
 
@@ -57,7 +77,37 @@ def parse(data: bytes, *, max_bytes: int = 12_000_000) -> RawItem:
         raise Rejected("invalid_json", _short(str(exc))) from None
     if not isinstance(obj, dict):
         raise Rejected("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+    _check_duplicate_keys(data, obj)
     return normalise(obj)
+
+
+def _check_duplicate_keys(data: bytes, obj: dict[str, Any]) -> None:
+    """Reject an object that names a top-level key twice.
+
+    The fast check (each key's quoted spelling occurs once in the bytes) clears
+    almost every message; only a suspect one is parsed again, slowly, to be sure.
+    """
+    # A key can be spelled other than orjson spells it only through escapes (\\uXXXX, \\/).
+    suspect = b"\\u" in data or b"\\/" in data
+    if not suspect:
+        suspect = any(data.count(orjson.dumps(key)) != 1 for key in obj)
+    if not suspect:
+        return
+    top: list[list[tuple[str, Any]]] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        top[:] = [pairs]  # the outermost object is built last
+        return {}
+
+    try:
+        json.loads(data.decode("utf-8"), object_pairs_hook=hook)
+    except (ValueError, RecursionError):  # orjson accepted it; the stricter limits here are not ours
+        return
+    seen: set[str] = set()
+    for key, _ in top[0] if top else []:
+        if key in seen:
+            raise Rejected("duplicate_key", f"key {_short(key, 60)!r} appears more than once")
+        seen.add(key)
 
 
 def normalise(obj: dict[str, Any]) -> RawItem:
@@ -138,6 +188,8 @@ def _finish(
     if pubstatus == "usable" and not body.strip() and not body_html.strip():
         # kills and withheld notices often carry no text; a usable story must
         raise Rejected("missing_body", f"item {item_id!r} has no body text")
+    if body_html:
+        _check_html(body_html)
     headline = clean_text(headline).strip()
     correction = _correction(o, headline)
     return RawItem(
@@ -168,6 +220,22 @@ def clean_text(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+def _check_html(page: str) -> None:
+    """Bound what HTML extraction will be asked to parse (linear scans only)."""
+    elements = sum(1 for _ in _HTML_START_TAG.finditer(page))
+    if elements > MAX_HTML_ELEMENTS:
+        raise Rejected(
+            "html_too_complex", f"body_html has {elements} elements; the limit is {MAX_HTML_ELEMENTS}"
+        )
+    for m in _HTML_LONG_TAG.finditer(page):
+        attrs = len(_HTML_QUOTED.sub(" ", m.group()).split()) - 1
+        if attrs > MAX_HTML_ATTRIBUTES:
+            raise Rejected(
+                "html_too_complex",
+                f"a tag in body_html has {attrs} attributes; the limit is {MAX_HTML_ATTRIBUTES}",
+            )
 
 
 def _id(value: Any, name: str) -> str:
@@ -211,6 +279,8 @@ def _version(value: Any) -> int:
     if isinstance(value, bool):
         raise Rejected("wrong_type", "version must be an integer")
     if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():  # orjson reads integers past 2**64 as floats
         value = int(value)
     if not isinstance(value, int):
         raise Rejected("wrong_type", f"version must be an integer, got {type(value).__name__}")

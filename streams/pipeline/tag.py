@@ -17,7 +17,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import MutableMapping, Sequence
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from streams.pipeline.kb import (
     CAP,
@@ -73,13 +73,17 @@ def _particle_alternation(words: frozenset[str]) -> str:
     return emit(trie)
 
 
-# Capitalised runs of up to 7 tokens; particles ("al-", "bin", "de") may join tokens. Linear: every
-# repetition starts with a space, tokens cannot contain spaces, and possessive quantifiers never give
-# back characters (a token is always followed by a character outside its class). Single tokens are
-# matched too (and skipped by the caller): a match must consume every capitalised token, or the
-# search would restart inside a long one and go quadratic.
+# Capitalised runs of 2 to 7 tokens; particles ("al-", "bin", "de") may join tokens. Each match is
+# "skipped text, then a run" (group 1), so the caller only sees runs that may hold a name: the skip
+# loop eats blocks without capitals and single capitalised tokens (no continuation follows). Linear:
+# every quantifier is possessive and every loop step consumes at least one character, and the match
+# never fails (the run is optional), so the search never restarts inside a long token.
 _PARTICLES = _particle_alternation(NAME_PARTICLES)
-_NAME_RUN = re.compile(rf"[A-Z][\w'’.-]*+(?: (?:(?:{_PARTICLES})[ -])?+[A-Z][\w'’-]*+){{0,6}}+")
+_CONTINUATION = rf" (?:{_PARTICLES}[ -])?+[A-Z]"
+_NAME_RUN = re.compile(
+    rf"(?:[^A-Z]++|[A-Z][\w'’.-]*+(?!{_CONTINUATION}))*+"
+    rf"([A-Z][\w'’.-]*+(?: (?:{_PARTICLES}[ -])?+[A-Z][\w'’-]*+){{1,6}}+)?"
+)
 _LEAD_CHARS = 300
 _APPOS_OPENERS = frozenset({"the", "a", "an", "his", "her", "its", "their"})
 _COUNTRY_MIN = 2.0
@@ -95,7 +99,10 @@ _Hit = tuple[int, int, Sequence[Candidate], int, Any]
 
 
 def _fold_key(name: str) -> str:
-    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    if name.isascii():  # nothing to decompose or fold
+        folded = name
+    else:
+        folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     return " ".join(folded.lower().replace("’", "'").split())
 
 
@@ -247,20 +254,44 @@ def _titled(text: str, start: int) -> bool:
 class _Story:
     """Per-story facts the settling rules consult, computed on first use."""
 
-    __slots__ = ("as_name", "ctx", "ctx_text", "full_ids")
+    __slots__ = ("as_name", "ctx", "ctx_text", "full_ids", "words")
 
     def __init__(self, ctx_text: str, full_ids: set[str], as_name: set[str]) -> None:
         self.ctx_text = ctx_text
         self.full_ids = full_ids
         self.as_name = as_name
         self.ctx: dict[str, int] = {}
+        self.words: set[str] | None = None
 
     def ctx_hits(self, ent: KBEntity) -> int:
+        """How many of the entity's context words/phrases occur in the story."""
         n = self.ctx.get(ent.id)
         if n is None:
-            ctx_text = self.ctx_text
-            n = self.ctx[ent.id] = sum(1 for w in ent.ctx if w in ctx_text)
+            words = self.words
+            if words is None:
+                # " w " occurs in the space-separated normalised text iff w is one of its tokens
+                words = self.words = set(self.ctx_text.split(" "))
+            single, phrases = _ctx_split(ent)
+            n = sum(1 for w in single if w in words)
+            if phrases:
+                ctx_text = self.ctx_text
+                n += sum(1 for w in phrases if w in ctx_text)
+            self.ctx[ent.id] = n
         return n
+
+
+_CTX_SPLIT: dict[int, tuple[KBEntity, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _ctx_split(ent: KBEntity) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An entity's padded context entries as (single words without padding, padded phrases)."""
+    hit = _CTX_SPLIT.get(id(ent))
+    if hit is not None and hit[0] is ent:
+        return hit[1], hit[2]
+    single = tuple(w[1:-1] for w in ent.ctx if w[1:-1] and " " not in w[1:-1])
+    phrases = tuple(w for w in ent.ctx if not (w[1:-1] and " " not in w[1:-1]))
+    _CTX_SPLIT[id(ent)] = (ent, single, phrases)  # keeps ent alive, so its id is not reused
+    return single, phrases
 
 
 def _choose(h: _Hit, text: str, story: _Story, starts: set[int]) -> Candidate | None:
@@ -302,23 +333,23 @@ def _choose(h: _Hit, text: str, story: _Story, starts: set[int]) -> Candidate | 
     return best
 
 
-class _Acc:
-    __slots__ = ("country", "kind", "mentions", "name", "ordered", "type")
+class _Meta(NamedTuple):
+    """Entity fields for the output, for discovered people (KB mentions use the KBEntity itself)."""
 
-    def __init__(self, name: str, typ: str, country: str | None, kind: str) -> None:
-        self.name = name
-        self.type = typ
-        self.country = country
-        self.kind = kind
-        self.mentions: list[tuple[Field, int, int]] = []
-        self.ordered = True  # mentions added in (headline first, then start) order
+    name: str
+    type: str
+    country: str | None
+    kind: str
+
+
+_Accs = dict[str, list[tuple[Field, int, int]]]  # entity id -> mentions, in first-mention order
 
 
 _Resolved = tuple[int, int, Candidate]  # start, end, chosen reading
 
 
 def _settle(
-    fld: Field, hits: list[_Hit], text: str, story: _Story, accs: dict[str, _Acc]
+    fld: Field, hits: list[_Hit], text: str, story: _Story, accs: _Accs, metas: dict[str, Any]
 ) -> list[_Resolved]:
     """Pick the reading of every hit (or none) and record it as a mention; the single-candidate
     cases skip the scoring."""
@@ -351,10 +382,12 @@ def _settle(
                 continue
         out.append((start, end, c))
         ent = c.entity
-        acc = accs.get(ent.id)
-        if acc is None:
-            acc = accs[ent.id] = _Acc(ent.name, ent.type, ent.country, ent.kind)
-        acc.mentions.append((fld, start, end))
+        ms = accs.get(ent.id)
+        if ms is None:
+            accs[ent.id] = [(fld, start, end)]
+            metas[ent.id] = ent
+        else:
+            ms.append((fld, start, end))
     return out
 
 
@@ -446,10 +479,10 @@ def _discover(
     """Find people introduced with a role, and names already in the discovered table."""
     found: list[tuple[int, int, dict[str, Any]]] = []
     for m in _NAME_RUN.finditer(text):
-        run = m.group(0)
-        if " " not in run:
+        run = m.group(1)
+        if run is None:
             continue
-        run_start = m.start()
+        run_start = m.start(1)
         if "s " in run:
             for sep in ("'s ", "’s "):
                 cut = run.rfind(sep)
@@ -644,9 +677,11 @@ def tag(
                 as_name.update(normalise(c.alias) for c in h[2] if c.entity.name_like)
 
     story = _Story(f" {norm_h} {norm_b} ", full_ids, as_name)
-    accs: dict[str, _Acc] = {}  # KB mentions first (headline, then body), then discovered people
-    res_h = _settle("headline", hits_h, headline, story, accs) if hits_h else []
-    res_b = _settle("body", hits_b, body, story, accs) if hits_b else []
+    accs: _Accs = {}  # KB mentions first (headline, then body), then discovered people
+    metas: dict[str, Any] = {}  # entity id -> KBEntity or _Meta
+    unordered: set[str] = set()  # entities whose mentions were not added in text order
+    res_h = _settle("headline", hits_h, headline, story, accs, metas) if hits_h else []
+    res_b = _settle("body", hits_b, body, story, accs, metas) if hits_b else []
 
     # discovery needs resolved KB hits (to skip them and to find countries near a role)
     disc_people: dict[str, tuple[dict[str, Any], list[tuple[Field, int, int]]]] = {}
@@ -664,11 +699,12 @@ def tag(
             "body": [(r[0], r[1]) for r in res_b],
         }
         for pid, (rec, spans) in disc_people.items():
-            acc = accs.get(pid)
-            if acc is None:
-                acc = accs[pid] = _Acc(rec["name"], "person", rec.get("country"), "person")
-            acc.ordered = False
-            acc.mentions.extend(spans)
+            ms = accs.get(pid)
+            if ms is None:
+                ms = accs[pid] = []
+                metas[pid] = _Meta(rec["name"], "person", rec.get("country"), "person")
+            unordered.add(pid)
+            ms.extend(spans)
             for fld, s, e in spans:
                 occupied[fld].append((s, e))
             surname = rec["name"].split(" ")[-1]
@@ -677,26 +713,27 @@ def tag(
             for fld, text, _hits in fields:
                 occ = occupied[fld]
                 for s, e in _surname_hits(text, surname, occ):
-                    acc.mentions.append((fld, s, e))
+                    ms.append((fld, s, e))
                     occ.append((s, e))
 
     dl_text = dateline if dateline else _body_dateline(body)
     dl_ent = dateline_place(dl_text, kb) if dl_text else None
     if dl_ent is not None and dl_ent.id not in accs and dateline:
-        accs[dl_ent.id] = _Acc(dl_ent.name, dl_ent.type, dl_ent.country, dl_ent.kind)
+        accs[dl_ent.id] = []
+        metas[dl_ent.id] = dl_ent
 
     # story countries: weighted mention counts (see docs/tagging.md)
     lists = (_list_positions(headline, res_h), _list_positions(body, res_b))
     lead_end = min(len(body), _LEAD_CHARS)
     score: dict[str, float] = {}
     entities: list[tuple[tuple[int, int, int], Entity]] = []
-    for ent_id, acc in accs.items():
-        ms = acc.mentions
-        if not acc.ordered:
+    for ent_id, ms in accs.items():
+        meta = metas[ent_id]
+        if ent_id in unordered:
             ms.sort(key=_mention_order)
-        cc = acc.country
+        cc = meta.country
         if cc and ms:
-            factor = _FACTOR_BY_TYPE.get(acc.type) or _FACTOR_BY_KIND.get(acc.kind, 0.5)
+            factor = _FACTOR_BY_TYPE.get(meta.type) or _FACTOR_BY_KIND.get(meta.kind, 0.5)
             if factor:
                 total = 0.0
                 for fld, start, _end in ms:
@@ -718,8 +755,8 @@ def tag(
                 (-len(ms), in_head, first),
                 Entity(
                     id=ent_id,
-                    name=acc.name,
-                    type=acc.type,
+                    name=meta.name,
+                    type=meta.type,
                     country=cc,
                     count=len(ms),
                     mentions=[Mention(f, s, e) for f, s, e in ms],

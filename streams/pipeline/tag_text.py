@@ -36,7 +36,8 @@ def prev_word(text: str, start: int) -> str:
     i = start - 1
     if i < 1 or text[i] != " ":
         return ""
-    k = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i))
+    k = text.rfind(" ", 0, i)
+    k = max(k, text.rfind("\n", k + 1, i))
     word = text[k + 1 : i]
     if word.isprintable():  # every whitespace character but " " is unprintable
         return word
