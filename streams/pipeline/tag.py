@@ -254,44 +254,21 @@ def _titled(text: str, start: int) -> bool:
 class _Story:
     """Per-story facts the settling rules consult, computed on first use."""
 
-    __slots__ = ("as_name", "ctx", "ctx_text", "full_ids", "words")
+    __slots__ = ("as_name", "ctx", "ctx_text", "full_ids")
 
     def __init__(self, ctx_text: str, full_ids: set[str], as_name: set[str]) -> None:
         self.ctx_text = ctx_text
         self.full_ids = full_ids
         self.as_name = as_name
         self.ctx: dict[str, int] = {}
-        self.words: set[str] | None = None
 
     def ctx_hits(self, ent: KBEntity) -> int:
-        """How many of the entity's context words/phrases occur in the story."""
+        """How many of the entity's context words/phrases occur in the story (cached per entity)."""
         n = self.ctx.get(ent.id)
         if n is None:
-            words = self.words
-            if words is None:
-                # " w " occurs in the space-separated normalised text iff w is one of its tokens
-                words = self.words = set(self.ctx_text.split(" "))
-            single, phrases = _ctx_split(ent)
-            n = sum(1 for w in single if w in words)
-            if phrases:
-                ctx_text = self.ctx_text
-                n += sum(1 for w in phrases if w in ctx_text)
-            self.ctx[ent.id] = n
+            ctx_text = self.ctx_text
+            n = self.ctx[ent.id] = sum(1 for w in ent.ctx if w in ctx_text)
         return n
-
-
-_CTX_SPLIT: dict[int, tuple[KBEntity, tuple[str, ...], tuple[str, ...]]] = {}
-
-
-def _ctx_split(ent: KBEntity) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """An entity's padded context entries as (single words without padding, padded phrases)."""
-    hit = _CTX_SPLIT.get(id(ent))
-    if hit is not None and hit[0] is ent:
-        return hit[1], hit[2]
-    single = tuple(w[1:-1] for w in ent.ctx if w[1:-1] and " " not in w[1:-1])
-    phrases = tuple(w for w in ent.ctx if not (w[1:-1] and " " not in w[1:-1]))
-    _CTX_SPLIT[id(ent)] = (ent, single, phrases)  # keeps ent alive, so its id is not reused
-    return single, phrases
 
 
 def _choose(h: _Hit, text: str, story: _Story, starts: set[int]) -> Candidate | None:

@@ -155,3 +155,47 @@ def test_ingest_file_backfill_flows_through_the_pipeline(
     out = consume(env["KAFKA_BOOTSTRAP"], [topic], expect=7, timeout=60, settle=0.5)
     ids = {r["id"] for _, r in out[topic]}
     assert {f"archive-{n}" for n in range(10, 14)} <= ids
+
+
+def test_rss_feed_flows_into_the_pipeline_exactly_once_per_entry(
+    worker: Worker, env: dict[str, str], tmp_path: Path
+) -> None:
+    import functools
+    import http.server
+    import threading
+
+    feed_dir = REPO / "tests" / "data" / "ingest"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(feed_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/rss_ians.xml"
+    state = tmp_path / "ingest-state"
+    try:
+        for _ in range(2):  # the second poll finds nothing new: nothing is sent twice
+            res = wirefeed(
+                env,
+                "ingest",
+                "rss",
+                url,
+                "--source",
+                "IANS",
+                "--language",
+                "en",
+                "--once",
+                "--state-dir",
+                str(state),
+            )
+            assert res.returncode == 0, res.stderr
+    finally:
+        server.shutdown()
+    raw = consume(env["KAFKA_BOOTSTRAP"], [env["WIREFEED_TOPIC_RAW"]], expect=0, timeout=5, settle=0.5)
+    from_feed = [r for _, r in raw.get(env["WIREFEED_TOPIC_RAW"], []) if r.get("source") == "IANS"]
+    assert len(from_feed) == 3, [x.get("id") for x in from_feed]
+    ids = {x["id"] for x in from_feed}
+    topic = env["WIREFEED_TOPIC_ENRICHED"]
+    deadline = time.time() + 60
+    got: set[str] = set()
+    while time.time() < deadline and not ids <= got:
+        out = consume(env["KAFKA_BOOTSTRAP"], [topic], expect=0, timeout=5, settle=0.2)
+        got = {r["id"] for _, r in out.get(topic, [])}
+    assert ids <= got

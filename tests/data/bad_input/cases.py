@@ -473,3 +473,79 @@ CASES: tuple[Case, ...] = (
 
 def by_name(name: str) -> Case:
     return next(c for c in CASES if c.name == name)
+
+
+# Good items sent around the bad ones: distinct stories (no two are copies, so dedup keeps all unique).
+GOOD_STORIES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "Reuters",
+        "Oil steadies as OPEC+ weighs output plan",
+        "LONDON, March 5 (Reuters) - Oil prices steadied on Thursday as traders waited for OPEC+ to decide "
+        "whether to raise output from April, with Brent crude trading near $71 a barrel.",
+        "Analysts at two banks said a delay to the planned increase was more likely than not.",
+    ),
+    (
+        "AP",
+        "Storm knocks out power to thousands in Texas",
+        "HOUSTON (AP) - A line of severe thunderstorms swept across southeast Texas overnight, knocking out "
+        "power to more than 200,000 homes and businesses, utility officials said Thursday.",
+        "Crews expected to restore most service by the weekend, CenterPoint Energy said.",
+    ),
+    (
+        "Kyodo",
+        "Japan's cabinet approves extra budget for quake recovery",
+        "TOKYO, March 5 Kyodo - Japan's cabinet on Thursday approved a supplementary budget to fund "
+        "reconstruction on the Noto Peninsula, where roads and water lines remain damaged.",
+        "The package still needs approval from the Diet, government officials said.",
+    ),
+    (
+        "PTI",
+        "Monsoon forecast raises hopes for Indian farm output",
+        "NEW DELHI, March 5 (PTI) - India's weather office said on Thursday it expects an above-normal "
+        "monsoon this year, lifting hopes for rice and pulses output across the northern plains.",
+        "Farm groups in Punjab welcomed the forecast but warned about delayed sowing credit.",
+    ),
+    (
+        "dpa",
+        "German train drivers announce new strike",
+        "BERLIN, March 5 (dpa) - Germany's train drivers' union called a 24-hour strike from Monday, "
+        "the latest escalation in a long dispute with Deutsche Bahn over working hours.",
+        "Regional and long-distance services will be heavily disrupted, the railway operator warned.",
+    ),
+    (
+        "Xinhua",
+        "China launches new weather satellite",
+        "JIUQUAN, March 5 (Xinhua) -- China successfully launched a new meteorological satellite from the "
+        "Jiuquan Satellite Launch Center on Thursday, according to the China National Space Administration.",
+        "The satellite will improve forecasts of typhoons and heavy rain, officials said.",
+    ),
+    (
+        "Anadolu",
+        "Turkish central bank holds rates steady",
+        "ANKARA (AA) - Turkey's central bank kept its policy rate unchanged on Thursday, citing a slower "
+        "decline in services inflation than it had projected in January.",
+        "Economists surveyed before the decision had been split between a hold and a small cut.",
+    ),
+    (
+        "EFE",
+        "Spain's parliament approves housing law",
+        "MADRID, March 5 (EFE) - Spain's lower house approved a housing law on Thursday that caps rent "
+        "increases in high-demand areas and expands public rental stock over ten years.",
+        "The bill now goes to the Senate, where the opposition holds a majority.",
+    ),
+)
+
+
+def good_items() -> list[dict[str, object]]:
+    return [
+        {
+            "id": f"good-{i}",
+            "version": 1,
+            "source": agency,
+            "language": "en",
+            "published": f"2026-03-05T{8 + i:02d}:00:00Z",
+            "headline": headline,
+            "body": f"{lead}\n{second}",
+        }
+        for i, (agency, headline, lead, second) in enumerate(GOOD_STORIES)
+    ]
