@@ -183,6 +183,11 @@ class State:
     dedup: MutableMapping[str, Any] = field(default_factory=dict)
     furniture: MutableMapping[str, Any] | None = field(default_factory=dict)
     discovered: MutableMapping[str, Any] | None = field(default_factory=dict)
+    last_expiry: float = 0.0  # when dedup state was last swept of stories past the horizon
+
+
+EXPIRY_EVERY_S = 10.0  # sweep at most this often; each sweep does bounded work
+EXPIRY_BUDGET = 2_000
 
 
 class _StageFailed(Exception):
@@ -282,6 +287,11 @@ def finish(
     """Second half: dedup verdict, routes, and the output record."""
     obs = observer or _NoObserver()
     now = time.time() if now is None else now
+    if now - state.last_expiry >= EXPIRY_EVERY_S:
+        # forget stories past the horizon, a bounded slice at a time, on the same
+        # partition's state the next verdict uses (Faust: the current event's)
+        state.last_expiry = now
+        dedup.expire(state.dedup, now, k.dedup, budget=EXPIRY_BUDGET)
     try:
         with _guard("dedup", obs):
             verdict = dedup.decide(p.item, p.fp, state.dedup, now, k.dedup)

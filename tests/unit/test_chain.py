@@ -128,3 +128,18 @@ def test_a_kill_follows_the_original_to_its_routes(knowledge: chain.Knowledge) -
     assert out.kind == "enriched"
     assert out.record["pubstatus"] == "canceled" and out.record["dedup"]["status"] == "update"
     assert out.routes == first.routes and all(out.record["route_reasons"][r] for r in out.routes)
+
+
+def test_dedup_state_is_swept_past_the_horizon_as_items_flow(knowledge: chain.Knowledge) -> None:
+    from streams.pipeline import dedup
+
+    state = chain.State()
+    lines = [x for x in SAMPLE.read_bytes().splitlines() if x.strip()]
+    first = chain.run(lines[0], knowledge, state, origin=chain.Origin("wire.raw", 0, 1), now=1_000.0)
+    assert first.kind == "enriched" and dedup.state_size(state.dedup) == 1
+    later = 1_000.0 + knowledge.dedup.horizon_s + 60
+    chain.run(lines[2], knowledge, state, origin=chain.Origin("wire.raw", 0, 2), now=later)
+    assert dedup.state_size(state.dedup) == 1  # the first story was forgotten, the new one kept
+    # ... so the same story again, past the horizon, is news again rather than a re-send
+    again = chain.run(lines[0], knowledge, state, origin=chain.Origin("wire.raw", 0, 3), now=later + 1)
+    assert again.kind == "enriched" and again.record["dedup"]["status"] == "unique"
