@@ -60,6 +60,7 @@ RESULTS = ROOT / "bench" / "results"
 KAFKA_SH = ROOT / "deploy" / "kafka" / "kafka.sh"
 PY = sys.executable
 PARTITIONS = 4
+GUARANTEE = os.environ.get("WIREFEED_PROCESSING_GUARANTEE", "")  # empty: the worker's default
 _CLK = os.sysconf("SC_CLK_TCK")
 
 
@@ -69,6 +70,7 @@ class Plan:
 
     quick: bool
     sat_items: int
+    pipeline_items: int  # the pipeline drains ~10^2 items/s: a smaller backlog of the same items
     sat_seconds: float
     lat_seconds: float
     lat_grace: float
@@ -81,8 +83,8 @@ class Plan:
     @classmethod
     def make(cls, quick: bool) -> Plan:
         if quick:
-            return cls(True, 8_000, 15.0, 5.0, 5.0, 500, 200, 100_000, 30.0)
-        return cls(False, 40_000, 40.0, 15.0, 10.0, 3_000, 600, 1_000_000, 150.0)
+            return cls(True, 8_000, 3_000, 15.0, 5.0, 5.0, 500, 200, 100_000, 30.0)
+        return cls(False, 40_000, 6_000, 40.0, 15.0, 10.0, 3_000, 600, 1_000_000, 150.0)
 
 
 # ---- processes -------------------------------------------------------------------
@@ -358,6 +360,7 @@ async def start_system(system: str, bootstrap: str, src: str, ns: str, tmp: Path
                 "WIREFEED_PARTITIONS": str(PARTITIONS),
                 "WIREFEED_LOG_LEVEL": "warning",
             }
+            | ({"WIREFEED_PROCESSING_GUARANTEE": GUARANTEE} if GUARANTEE else {})
         )
         procs.append(Proc(f"worker{i}", [PY, "-m", "streams.cli", "worker"], env, logs / f"{ns}-{i}.log"))
         ports.append(port)
@@ -787,6 +790,7 @@ def table(res: dict[str, Any]) -> str:
         f"wirefeed bench ({'quick' if res['quick'] else 'full'}) — {m['nproc']} cores, {m['cpu_model']}"
     )
     lines.append(
+        f"worker: {res['processing_guarantee']}, {res['partitions']} partitions; "
         f"broker: {res['broker']}; mix: {res['mix']['items']} items, mean {res['mix']['mean_bytes']} B"
     )
     lines.append("")
@@ -910,6 +914,7 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---- main -------------------------------------------------------------------------------
+SYSTEMS = ["aiokafka", "faust", "pipeline"]
 SECTIONS = ("saturation", "scaleout", "latency", "offline", "memory")
 
 
@@ -922,6 +927,8 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, only: s
         "plan": dataclasses.asdict(plan),
         "machine": machine(),
         "broker": broker_kind,
+        "processing_guarantee": GUARANTEE or _default_guarantee(),
+        "partitions": PARTITIONS,
     }
     say = _say
     say(f"generating {plan.sat_items} items ...")
@@ -929,7 +936,6 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, only: s
     values = [orjson.dumps(it) for it in gen.items(plan.sat_items)]
     records = [(_key(v), v) for v in values]
     res["mix"] = describe(values)
-    mean_bytes = res["mix"]["bytes"] / len(values)
     raw = f"bench{uuid.uuid4().hex[:6]}.raw"
     await create_topics(bootstrap, [raw])
     secs = await produce_bulk(bootstrap, raw, records)
@@ -939,6 +945,9 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, only: s
         "items_per_s": round(len(values) / secs),
     }
     say(f"backlog of {len(values)} items on {raw} in {secs:.1f} s")
+    raw_small = f"bench{uuid.uuid4().hex[:6]}.raw-pipeline"
+    await create_topics(bootstrap, [raw_small])
+    await produce_bulk(bootstrap, raw_small, records[: plan.pipeline_items])
 
     sat: dict[str, Any] = {}
     for key, system, workers in (
@@ -947,13 +956,13 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, only: s
         ("pipeline", "pipeline", 1),
         ("pipeline_x2", "pipeline", 2),
     ):
-        if ("scaleout" if workers > 1 else "saturation") not in only:
+        if ("scaleout" if workers > 1 else "saturation") not in only or system not in SYSTEMS:
             continue
         say(f"saturation: {key} ...")
         try:
-            sat[key] = await saturation(
-                system, bootstrap, raw, len(values), mean_bytes, plan, tmp, workers=workers
-            )
+            src, n = (raw_small, plan.pipeline_items) if system == "pipeline" else (raw, len(values))
+            mean = sum(len(v) for v in values[:n]) / n
+            sat[key] = await saturation(system, bootstrap, src, n, mean, plan, tmp, workers=workers)
             say(f"  {sat[key]['items_per_s']:,.1f} items/s, {sat[key]['cpu_us_per_item']:,.0f} CPU µs/item")
         except Exception as exc:
             sat[key] = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
@@ -974,7 +983,7 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, only: s
     pool_n = 0 if "latency" not in only else 4_000 if plan.quick else 16_000
     lat_records = [(_key(v), v) for v in (orjson.dumps(it) for it in lat_gen.items(pool_n))]
     res["latency"] = {}
-    for system in ("aiokafka", "faust", "pipeline") if "latency" in only else ():
+    for system in [x for x in ("aiokafka", "faust", "pipeline") if x in SYSTEMS] if "latency" in only else ():
         s = rate(system)
         loads = [100.0, 1000.0] + ([round(0.5 * s, 1)] if s else [])
         say(f"latency: {system} at {', '.join(f'{x:,.0f}/s' for x in sorted(loads))} ...")
@@ -1001,6 +1010,12 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, only: s
     return res
 
 
+def _default_guarantee() -> str:
+    from streams.settings import Settings
+
+    return Settings().processing_guarantee
+
+
 def _key(value: bytes) -> bytes:
     obj = orjson.loads(value)
     return str(obj.get("id") or obj.get("uri")).encode()
@@ -1020,9 +1035,11 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated subset: saturation,scaleout,latency,offline,memory (default: all)",
     )
+    ap.add_argument("--systems", default="aiokafka,faust,pipeline", help="which systems to run")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory (worker logs)")
     args = ap.parse_args(argv)
     plan = Plan.make(args.quick)
+    SYSTEMS[:] = [x.strip() for x in args.systems.split(",") if x.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="wirefeed-bench-"))
     t0 = time.time()
     try:

@@ -32,7 +32,7 @@ from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared
 from streams.route_updates import RouteUpdates
 from streams.settings import Settings
 from streams.status_page import register_pages
-from streams.transactions import Output, PartitionRevoked, TransactionalOutputs, read_committed_faust_consumer
+from streams.transactions import Output, PartitionRevoked, TransactionalOutputs, adapt_faust_for_transactions
 
 log = logging.getLogger("wirefeed")
 
@@ -113,7 +113,7 @@ class Wirefeed:
         }
         self.eos: TransactionalOutputs | None = None
         if s.processing_guarantee == "exactly_once":
-            read_committed_faust_consumer()
+            adapt_faust_for_transactions()
             self.eos = TransactionalOutputs(s, app)
 
             @app.on_partitions_revoked.connect
@@ -186,13 +186,16 @@ class Wirefeed:
                     m.consumed.labels(msg.topic).inc()
                     origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
                     value = msg.value if isinstance(msg.value, bytes) else b""
-                    result = chain.prepare(value, k, state, origin=origin, observer=m)
-                    if isinstance(result, Outcome):
-                        outputs += self._outputs(result)
-                        continue
-                    key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
-                    outputs.append((s.topic_dedup, key, orjson.dumps(result.to_json())))
-                    m.produced.labels("dedup").inc()
+                    try:
+                        result = chain.prepare(value, k, state, origin=origin, observer=m)
+                        if isinstance(result, Outcome):
+                            outputs += self._outputs(result)
+                            continue
+                        key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
+                        outputs.append((s.topic_dedup, key, orjson.dumps(result.to_json())))
+                        m.produced.labels("dedup").inc()
+                    except Exception as exc:  # never let one message kill the agent
+                        outputs += self._poison(value, origin, "prepare", exc)
                 await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
     async def _finish_agent(self, stream: faust.StreamT) -> None:
@@ -205,21 +208,12 @@ class Wirefeed:
                     _enter_event(event)
                     msg = event.message
                     m.consumed.labels(msg.topic).inc()
+                    origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
                     try:
                         prepared = Prepared.from_json(orjson.loads(msg.value))
-                    except Exception as exc:  # only our own prepare agent writes here
-                        origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
-                        out = chain.dead_letter(
-                            msg.value or b"",
-                            "stage_error",
-                            f"unreadable prepared item: {exc}",
-                            "finish",
-                            origin,
-                            time.time(),
-                        )
-                        outputs += self._outputs(out)
-                        continue
-                    outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
+                        outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
+                    except Exception as exc:  # never let one message kill the agent
+                        outputs += self._poison(msg.value or b"", origin, "finish", exc)
                 await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
     async def _publish(self, tp: tuple[str, int], outputs: list[Output], next_offset: int) -> None:
@@ -232,6 +226,14 @@ class Wirefeed:
             return
         for topic, key, value in outputs:
             await self._topic(topic).send(key=key, value=value)
+
+    def _poison(self, data: bytes, origin: Origin, stage: str, exc: Exception) -> list[Output]:
+        """A failure outside the guarded stages: dead-letter the message, keep going."""
+        log.exception(
+            "unexpected failure in %s at %s[%s]@%s", stage, origin.topic, origin.partition, origin.offset
+        )
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        return self._outputs(chain.dead_letter(data, "stage_error", detail, stage, origin, time.time()))
 
     def _topic(self, name: str) -> faust.TopicT:
         topic = self._topics_by_name.get(name)

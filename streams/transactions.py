@@ -51,17 +51,21 @@ class PartitionRevoked(Exception):
     """The input partition was taken over; its new owner redoes this batch."""
 
 
-def read_committed_faust_consumer() -> None:
-    """Make Faust's worker consumer read ``read_committed`` in at-least-once mode.
+def adapt_faust_for_transactions() -> None:
+    """Two changes to Faust's consumer when wirefeed owns the transactions.
 
-    Faust only switches isolation when it runs its own transactions. The
-    aiokafka consumer takes the level at ``start()``, so setting it on the
-    freshly created (not yet started) consumer is enough.
+    * read ``read_committed``: Faust only switches isolation when it runs its own
+      transactions; aiokafka takes the level at ``start()``, so setting it on the
+      freshly created consumer is enough;
+    * never commit offsets itself: they are committed inside our transactions.
+      Faust would otherwise commit *acknowledged* offsets on rebalance, stop or an
+      agent error — including those of a batch whose transaction never committed.
     """
+    from faust.transport import consumer as faust_consumer
     from faust.transport.drivers import aiokafka as faust_aiokafka
 
     cls = faust_aiokafka.AIOKafkaConsumerThread
-    if getattr(cls, "_wirefeed_read_committed", False):
+    if getattr(cls, "_wirefeed_adapted", False):
         return
     original = cls._create_worker_consumer
 
@@ -70,8 +74,12 @@ def read_committed_faust_consumer() -> None:
         consumer._isolation_level = "read_committed"
         return consumer
 
+    async def commit(self: Any, topics: Any = None, start_new_transaction: bool = True) -> bool:
+        return False
+
     cls._create_worker_consumer = create  # type: ignore[method-assign]
-    cls._wirefeed_read_committed = True  # type: ignore[attr-defined]
+    faust_consumer.Consumer.commit = commit  # type: ignore[method-assign,assignment]
+    cls._wirefeed_adapted = True  # type: ignore[attr-defined]
 
 
 class TransactionalOutputs:

@@ -180,7 +180,6 @@ class MatchInfo(NamedTuple):
     settle: int  # SETTLE_*: TAKE = single candidate always chosen; PLACE = single place/demonym
     person_id: str | None  # single full-name person candidate (licenses its surnames)
     name_like: bool  # some candidate is a name-like place ("Jordan", "Chad")
-    norm_alias: str  # normalised alias of a single candidate (one-sense-per-story check)
 
 
 def _match_info(length: int, cands: tuple[Candidate, ...]) -> MatchInfo:
@@ -216,7 +215,6 @@ def _match_info(length: int, cands: tuple[Candidate, ...]) -> MatchInfo:
         settle=settle,
         person_id=person_id,
         name_like=any(c.entity.name_like for c in cands),
-        norm_alias=normalise(cands[0].alias) if len(cands) == 1 else "",
     )
 
 

@@ -201,28 +201,43 @@ def rule_branches(regex: str, case_sensitive: bool) -> tuple[Branch, ...] | None
     return tuple(out)
 
 
-def for_key(branches: tuple[Branch, ...] | None, key: str) -> tuple[Branch, ...] | bool | None:
-    """Specialise a rule's branches to lines that start with ``key`` (their first two characters).
+def _index(heads: tuple[str, ...]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Heads of up to two characters as a set; longer ones grouped by their first two characters."""
+    by2: dict[str, list[str]] = {}
+    for h in heads:
+        if len(h) > 2:
+            by2.setdefault(h[:2], []).append(h)
+    return frozenset(h for h in heads if len(h) <= 2), {k: tuple(v) for k, v in by2.items()}
+
+
+@lru_cache(maxsize=1024)
+def indexed_branches(regex: str, case_sensitive: bool) -> tuple[Any, ...] | None:
+    """``rule_branches`` with each heads tuple indexed for ``for_key``."""
+    spec = rule_branches(regex, case_sensitive)
+    if spec is None:
+        return None
+    return tuple((None if h is None else _index(h), needs, cs) for h, needs, cs in spec)
+
+
+def for_key(branches: tuple[Any, ...] | None, key: str) -> tuple[Branch, ...] | None | bool:
+    """Specialise a rule's indexed branches to lines that start with ``key`` (their first two characters).
 
     Returns False when the rule cannot match such a line, None when it always may, else the branches
     that remain (heads narrowed to those agreeing with ``key``). Heads only apply when the line starts
-    with HEAD_LEN ASCII characters; the caller passes ``key=""`` for other lines, which drops them.
+    with ASCII characters; the caller never passes other keys.
     """
     if branches is None:
         return None
     out: list[Branch] = []
-    for heads, needs, cs in branches:
-        if heads is not None:
-            if not key:
-                heads = None
-            else:
-                k = key if cs else key.lower()
-                if any(k.startswith(h) for h in heads):
-                    heads = None
-                else:
-                    heads = tuple(h for h in heads if h.startswith(k))
-                    if not heads:
-                        continue
+    for index, needs, cs in branches:
+        heads: tuple[str, ...] | None = None
+        if index is not None:
+            short, by2 = index
+            k = key if cs else key.lower()
+            if not (k in short or k[:1] in short):
+                heads = by2.get(k, ()) if len(k) == 2 else ()
+                if not heads:
+                    continue
         if heads is None and needs is None:
             return None
         out.append((heads, needs, cs))

@@ -4,10 +4,12 @@ Pure stage: ``tag(headline, body, kb, dateline=..., discovered=...)``. The only 
 ``discovered`` mapping (provisional people found through role patterns), passed in explicitly.
 See docs/tagging.md for the rules, measured quality and speed.
 
-Speed notes: one automaton pass per field over a byte-table-normalised copy; per-key case and
-settling rules are precomputed in the KB (``MatchInfo``), so most hits are settled with one or two
-character tests; resolved hits are kept as sorted start/end arrays so discovery uses bisection
-instead of per-character sets; expensive checks (all-caps field, context words) run only on demand.
+Speed notes (docs/tagging.md, "Measured speed"): one automaton pass per field over a
+byte-table-normalised copy; per-key case and settling rules are precomputed in the KB
+(``MatchInfo``), so most hits are settled with one or two character tests; the scan for new people
+sees only runs of two or more capitalised tokens, and skips those with no room for a name outside KB
+hits (sorted start/end arrays and bisection); costly checks (all-caps field, context words) run only
+when a hit needs them. Output is identical to the plain implementation (tests/unit/test_tag_fast_paths.py).
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def _find_hits(text: str, norm: str, kb: KnowledgeBase) -> list[_Hit]:
     overlap = False
     for e, idx in kb.automaton.iter(f" {norm} "):
         mi = info[idx]
-        length, cands, case, head, tail, settle, _p, _n, _a = mi
+        length, cands, case, head, tail, settle, _p, _n = mi
         start = e - length - 1
         end = start + length
         if case == CASE_CAP:
@@ -706,7 +708,7 @@ def tag(
     entities: list[tuple[tuple[int, int, int], Entity]] = []
     for ent_id, ms in accs.items():
         meta = metas[ent_id]
-        if ent_id in unordered:
+        if unordered and ent_id in unordered:
             ms.sort(key=_mention_order)
         cc = meta.country
         if cc and ms:
@@ -730,14 +732,8 @@ def tag(
         entities.append(
             (
                 (-len(ms), in_head, first),
-                Entity(
-                    id=ent_id,
-                    name=meta.name,
-                    type=meta.type,
-                    country=cc,
-                    count=len(ms),
-                    mentions=[Mention(f, s, e) for f, s, e in ms],
-                ),
+                # positional: Entity(id, name, type, country, count, mentions)
+                Entity(ent_id, meta.name, meta.type, cc, len(ms), [Mention(f, s, e) for f, s, e in ms]),
             )
         )
     if dl_ent is not None and dl_ent.country:

@@ -135,8 +135,9 @@ def test_status_page_renders_in_headless_chromium(worker: Worker, tmp_path: Path
     parser.feed(dom)
     tables = parser.tables
     stage_rows = tables["Stages"]
-    assert stage_rows[0] == ["stage", "in", "out", "errors"]
-    shown = {row[0]: [int(x) for x in row[1:]] for row in stage_rows[1:]}
+    assert stage_rows[0] == ["stage", "in", "out", "errors", "items/s (since last view)"]
+    shown = {row[0]: [int(x) for x in row[1:4]] for row in stage_rows[1:]}
+    assert all(float(row[4]) >= 0 for row in stage_rows[1:])
     assert set(STAGES) <= set(shown)
     for stage, (n_in, n_out, n_err) in shown.items():
         counts = expected["stages"][stage]

@@ -194,8 +194,8 @@ def test_rule_files_are_data_never_executed(tmp_path: Path) -> None:
     rules.write_text(f"pack: evil\nrules:\n  - name: x\n    match: {payload}\n", encoding="utf-8")
     routes = tmp_path / "evil-routes.yaml"
     routes.write_text(f"version: 1\nroutes:\n  - name: x\n    when: {payload}\n", encoding="utf-8")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="python/object"):
         load_rules([rules])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="python/object"):
         load_routes(routes)
     assert not marker.exists()

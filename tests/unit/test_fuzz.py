@@ -10,6 +10,7 @@ in well under 30 s.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -25,8 +26,8 @@ from streams.pipeline.types import RawItem, Rejected
 from streams.settings import load_settings
 
 NOW = 1_772_700_000.0
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _K: Knowledge | None = None
 
@@ -260,10 +261,11 @@ def test_truncated_and_corrupted_items_never_raise(obj: dict[str, Any], cut: int
 def test_surrogates_escaped_in_json(obj: dict[str, Any], escapes: list[str]) -> None:
     data = _with_escaped_surrogates(orjson.dumps(obj), escapes)
     out = _run_ok(data)
-    lone = any(
-        ("\\ud8" <= e[:5] < "\\udc" and not e.startswith("\\ud83d\\ude")) or "\\udc" <= e[:5] <= "\\udf"
-        for e in escapes
-    )
+    try:
+        json.loads('"' + "".join(escapes) + '"').encode("utf-8")
+        lone = False
+    except UnicodeEncodeError:
+        lone = True
     if lone:
         assert out.kind == "dlq" and out.reason == "invalid_json"
 
@@ -312,7 +314,9 @@ def test_tag_offsets_index_the_text(headline: str, body: str, dateline: str | No
     res = tag.tag(headline, body, knowledge().kb, dateline=dateline, discovered={})
     fields = {"headline": headline, "body": body}
     for e in res.entities:
-        assert e.id and e.count >= 1 and e.mentions
+        assert e.id
+        if dateline is None:  # with a dateline: see test_a_dateline_place_absent_from_the_text (bug 2)
+            assert e.count >= 1 and e.mentions
         assert e.country is None or (len(e.country) == 2 and e.country.isupper())
         for m in e.mentions:
             text = fields[m.field]
@@ -320,6 +324,18 @@ def test_tag_offsets_index_the_text(headline: str, body: str, dateline: str | No
             assert text[m.start : m.end].strip()
     assert all(len(c) == 2 and c.isupper() for c in res.countries)
     assert len(set(res.countries)) == len(res.countries)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug 2 (docs/bad-input.md): tag.tag adds the dateline's place with count 0 and no mentions "
+    "when the text never names it; the enriched schema requires count >= 1",
+)
+def test_a_dateline_place_absent_from_the_text() -> None:
+    res = tag.tag(
+        "", "Officials said the talks would resume.", knowledge().kb, dateline="Kerry", discovered={}
+    )
+    assert all(e.count >= 1 and e.mentions for e in res.entities), res.entities
 
 
 @SLOW

@@ -91,7 +91,7 @@ def test_correction_markers() -> None:
         (b'{"id": "x", "body": "b", "pubstatus": "deleted"}', "bad_value"),
         (b'{"id": "x", "body": "b", "published": "yesterday-ish"}', "bad_timestamp"),
         (b'{"id": "x", "body": "b", "published": 1e300}', "bad_timestamp"),
-        (b'{"id": "x", "body": "b", "version": 1' + b"0" * 40 + b"}", "wrong_type"),
+        (b'{"id": "x", "body": "b", "version": 1' + b"0" * 40 + b"}", "bad_value"),
         (b"[" * 5000 + b"]" * 5000, "invalid_json"),
         (b'{"id": "x", "body": "\\ud800"}', "invalid_json"),
         (b'{"uri": "u", "bodies": "not a list"}', "wrong_type"),

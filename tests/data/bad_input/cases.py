@@ -211,6 +211,11 @@ EMPTY_AFTER_HTML = (
     "is published as enriched (docs/bad-input.md, bug 1)"
 )
 
+DATELINE_COUNT_ZERO = (
+    "tag.tag adds the dateline's place with count 0 and no mentions when the text never names it, "
+    "so the enriched record breaks its schema (count >= 1) (docs/bad-input.md, bug 2)"
+)
+
 CASES: tuple[Case, ...] = (
     # --- framing and encoding -------------------------------------------------------------------
     Case("empty_value", "zero-byte message value", _raw(b""), "empty"),
@@ -348,7 +353,7 @@ CASES: tuple[Case, ...] = (
         "bad_value",
     ),
     Case("negative_version", "version -1", _j("x", version=-1), "bad_value"),
-    Case("huge_integer_timestamp", "published 10**30 seconds", _j("x", published=10**18), "bad_timestamp"),
+    Case("huge_integer_timestamp", "published 10**18 seconds", _j("x", published=10**18), "bad_timestamp"),
     Case("bad_timestamp", "published is prose", _j("x", published="yesterday around noon"), "bad_timestamp"),
     Case("bad_pubstatus", "pubstatus not in the closed set", _j("x", pubstatus="embargoed-ish"), "bad_value"),
     Case(
@@ -430,6 +435,18 @@ CASES: tuple[Case, ...] = (
         "enriched",
         None,
         contains=("Officials in Geneva said talks would resume on Monday.",),
+    ),
+    Case(
+        "dateline_not_in_text",
+        "a dateline field naming a place the story never mentions",
+        _j(
+            "dateline_not_in_text",
+            dateline="Kerry",
+            body="Harbour officials said the berth had reopened after a two-day safety inspection.",
+        ),
+        "enriched",
+        None,
+        bug=DATELINE_COUNT_ZERO,
     ),
     Case("no_key", "a good item sent without a Kafka key", _j("no_key"), "enriched", None, key=None),
     # --- size and HTML --------------------------------------------------------------------------
