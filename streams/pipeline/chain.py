@@ -232,6 +232,7 @@ def prepare(
         item_id = item.id
         with _guard("strip", obs):
             learned: frozenset[str] = frozenset()
+            body_lines = item.body.split("\n")
             if state.furniture is not None:
                 learned = furniture.learned_lines(
                     state.furniture,
@@ -239,6 +240,8 @@ def prepare(
                     min_items=k.furniture_min_items,
                     now=now,
                     window_s=k.furniture_window_s,
+                    item_id=item.id,
+                    lines=body_lines,
                 )
             cleaned = strip.strip(
                 item.headline,
@@ -253,7 +256,7 @@ def prepare(
                     state.furniture,
                     item.source,
                     item.id,
-                    item.body.split("\n"),
+                    body_lines,
                     now,
                     window_s=k.furniture_window_s,
                     min_items=k.furniture_min_items,

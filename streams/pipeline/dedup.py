@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _META = "m:q"
+MAX_MEMOS = 8  # replay memos kept per item id (see remember_outcome)
 
 
 @dataclass(slots=True, frozen=True)
@@ -106,9 +107,7 @@ def remember_routes(state: MutableMapping[str, Any], item_id: str, routes: Seque
         state["r:" + item_id] = list(routes)
 
 
-def remember_outcome(
-    state: MutableMapping[str, Any], item_id: str, origin: str, verdict: Verdict
-) -> None:
+def remember_outcome(state: MutableMapping[str, Any], item_id: str, origin: str, verdict: Verdict) -> None:
     """Note which input message produced ``item_id``'s verdict.
 
     Under at-least-once delivery a worker that crashes after publishing but
@@ -119,17 +118,20 @@ def remember_outcome(
     """
     rec = state.get("i:" + item_id)
     if rec is not None:
-        rec["w"] = [origin, verdict.status, verdict.of, verdict.similarity, verdict.reason]
+        memos = [m for m in rec.get("w") or () if m[0] != origin]
+        memos.append([origin, verdict.status, verdict.of, verdict.similarity, verdict.reason])
+        # one per input message of this id (a version, its correction, its kill…), newest kept
+        rec["w"] = memos[-MAX_MEMOS:]
         state["i:" + item_id] = rec
 
 
 def replayed_verdict(state: Mapping[str, Any], item_id: str, origin: str) -> Verdict | None:
     """The verdict first given to this very input message, if it is being replayed."""
     rec = state.get("i:" + item_id)
-    memo = rec.get("w") if rec else None
-    if not memo or memo[0] != origin:
-        return None
-    return Verdict(memo[1], of=memo[2], similarity=memo[3], reason=memo[4])
+    for memo in (rec.get("w") or ()) if rec else ():
+        if memo[0] == origin:
+            return Verdict(memo[1], of=memo[2], similarity=memo[3], reason=memo[4])
+    return None
 
 
 def routes_of(state: Mapping[str, Any], item_id: str) -> list[str]:

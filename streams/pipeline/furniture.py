@@ -85,13 +85,29 @@ def observe(
 
 
 def learned_lines(
-    state: Mapping[str, Any], source: str, *, min_items: int, now: float, window_s: float
+    state: Mapping[str, Any],
+    source: str,
+    *,
+    min_items: int,
+    now: float,
+    window_s: float,
+    item_id: str | None = None,
+    lines: Sequence[str] | None = None,
 ) -> frozenset[str]:
-    """Normalised lines (see ``normalise``) seen in at least ``min_items`` distinct items in the window."""
+    """Normalised lines (see ``normalise``) seen in at least ``min_items`` distinct items in the window.
+
+    Given the item about to be stripped (``item_id`` and its ``lines``), its own earlier
+    observation does not count: an item replayed after a crash must strip exactly as
+    it did the first time, not learn from itself.
+    """
     need = max(2, min_items)  # a line seen in one item is never learned
     src = state.get(source) or {}
+    own = _item_sig(item_id, lines) if item_id is not None and lines is not None else None
+    since = now - window_s
     return frozenset(
-        normalise(e["t"]) for e in (src.get("lines") or {}).values() if _recent(e, now, window_s) >= need
+        normalise(e["t"])
+        for e in (src.get("lines") or {}).values()
+        if sum(1 for sig, ts in e["s"] if ts >= since and sig != own) >= need
     )
 
 

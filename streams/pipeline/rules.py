@@ -14,10 +14,13 @@ import re._constants as sre_c
 import re._parser as sre_parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from streams.pipeline.strip_prefilter import FOLD_RISK, HEAD_LEN, for_key, indexed_branches
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
 
@@ -29,7 +32,14 @@ LEARNED = "learned"
 LONG_LINE = 120  # lines longer than this are checked only against rules allowed to see them
 MEMO_MAX_CHARS = 160
 MEMO_SIZE = 50_000
+CANDIDATES_SIZE = 50_000  # line start -> candidate rules, per RuleSet and view
 _MISS = object()
+_ANYWHERE_SCOPES = frozenset({"anywhere", "block-start"})
+_OPEN = "\uffff"  # marks a cache key that is only the ASCII start of a longer line
+
+
+def _first(item: tuple[int, Any]) -> int:
+    return item[0]
 
 _PACK_KEYS = {"pack", "description", "priority", "defaults", "rules", "agencies", "macros"}
 _MACRO_RE = re.compile(r"<<([A-Z_]{1,30})>>")
@@ -81,6 +91,13 @@ class RuleSet:
     automaton: Any = field(default=None, repr=False)
     automaton_long: Any = field(default=None, repr=False)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    agency_memo: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    # Fast path (strip_prefilter): per-rule branch filters, the literals of the Aho-Corasick gate, the
+    # distinct max_len values (length classes) and, per class, start-of-line -> candidate rules.
+    branches: tuple[tuple[Any, ...] | None, ...] = field(default=(), repr=False)
+    gate: tuple[tuple[str, ...] | None, ...] = field(default=(), repr=False)
+    candidates: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
+    candidates2: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -106,7 +123,163 @@ class RuleSet:
             return found
         return self._match(line, n)
 
+    def match_keys(self, keys: list[str]) -> list[Rule | None]:
+        """``match`` for every stripped line of a body; memo hits are looked up in one C-level pass."""
+        got = list(map(self.memo.get, keys, repeat(_MISS)))
+        match = self.match
+        for i, m in enumerate(got):
+            if m is _MISS:
+                got[i] = match(keys[i])
+        return got
+
     def _match(self, line: str, n: int) -> Rule | None:
+        """Same answer as ``_match_gated``, but only runs rules that the prefilter cannot rule out.
+
+        The first candidate that fullmatches is the first rule in pack order that fullmatches (the
+        filters are sound); it is also the gated answer when it passes the literal gate, which is
+        re-checked so that the two paths can never disagree.
+        """
+        if not self.branches or self.automaton is None or (not line.isascii() and FOLD_RISK.search(line)):
+            return self._match_gated(line, n)
+        lower = line.lower()
+        i = self._first_fullmatch(line, lower, n, 0)
+        if i is None:
+            return None
+        gate = self.gate[i]
+        if gate is None or any(lit in lower for lit in gate):
+            return self.rules[i]
+        return self._match_gated(line, n)  # pragma: no cover - only if a gate literal is wrong
+
+    def may_match_anywhere(self, line: str) -> bool:
+        """False when no ``anywhere``/``block-start`` rule can match the stripped line (cheap: the
+        other rules are not run). True does not mean one is the first match: call ``match``."""
+        n = len(line)
+        if n > self.max_len or n == 0:
+            return False
+        if not self.branches or self.automaton is None or (not line.isascii() and FOLD_RISK.search(line)):
+            return True
+        return self._first_fullmatch(line, line.lower(), n, 1) is not None
+
+    def _first_fullmatch(self, line: str, lower: str, n: int, view: int) -> int | None:
+        """Index of the first rule of ``view`` (0: all, 1: anywhere/block-start) that fullmatches."""
+        key = line[:HEAD_LEN]
+        if not key.isascii():
+            ascii_prefix = key[: next(j for j, c in enumerate(key) if not c.isascii())]
+            if len(ascii_prefix) < 2:  # the two-character lists assume an ASCII second character
+                return self._first_gated(line, n, view)
+            key = ascii_prefix + _OPEN  # the line goes on with a character the heads do not cover
+        cands = self.candidates[view].get(key)
+        if cands is None:
+            cands = self._specialise(key, view)
+        fixed, by_literal = cands
+        found = []
+        for i, max_len, needs, fullmatch in fixed:
+            if n > max_len:
+                continue
+            if needs:
+                for need in needs:
+                    for lit in need:
+                        if lit in lower:
+                            break
+                    else:
+                        break
+                else:
+                    found.append((i, fullmatch))
+            else:
+                found.append((i, fullmatch))
+        for i, max_len, first, more, fullmatch in by_literal:
+            if n > max_len:
+                continue
+            for lit in first:
+                if lit in lower:
+                    break
+            else:
+                continue
+            if more:
+                for need in more:
+                    for lit in need:
+                        if lit in lower:
+                            break
+                    else:
+                        break
+                else:
+                    found.append((i, fullmatch))
+            else:
+                found.append((i, fullmatch))
+        if not found:
+            return None
+        if len(found) > 1:
+            found.sort(key=_first)
+        for i, fullmatch in found:
+            if fullmatch(line) is not None:
+                return i
+        return None
+
+    def _first_gated(self, line: str, n: int, view: int) -> int | None:
+        """``_first_fullmatch`` for lines that start with a non-ASCII character (no head filter)."""
+        r = self._match_gated(line, n)
+        if r is None:
+            return None
+        return 0 if view else self.rules.index(r)  # view 1 only asks whether the full match is needed
+
+    def _specialise(self, key: str, view: int) -> tuple[Any, ...]:
+        """Candidates for a line whose first HEAD_LEN characters are ``key`` (or whose ASCII start is
+        ``key`` before _OPEN): anchored branches are decided here, once, from the two-character lists."""
+        open_end = key.endswith(_OPEN)
+        start = key[:-1] if open_end else key
+        always, anchored, by_literal = self._candidates(start[:2], view)
+        rules = self.rules
+        fixed: list[tuple[int, int, Any, Any]] = [(i, rules[i].max_len, None, fm) for i, fm in always]
+        seen = {i for i, _ in always}
+        for i, heads, cs, needs, fullmatch in anchored:
+            if i in seen:
+                continue
+            k = start if cs else start.lower()
+            if any(k.startswith(h) or (open_end and h.startswith(k)) for h in heads):
+                fixed.append((i, rules[i].max_len, needs, fullmatch))
+                if not needs:
+                    seen.add(i)
+        fixed.sort(key=_first)
+        found = (tuple(fixed), by_literal)
+        cache = self.candidates[view]
+        if len(cache) >= CANDIDATES_SIZE:
+            cache.clear()
+        cache[key] = found
+        return found
+
+    def _candidates(self, key: str, view: int) -> tuple[Any, ...]:
+        """What may match a line starting with ``key`` (two characters): rules that always run,
+        anchored branches (heads, then needed literals) and unanchored branches (needed literals)."""
+        hit = self.candidates2[view].get(key)
+        if hit is not None:
+            return hit
+        always: list[tuple[int, Any]] = []
+        anchored: list[tuple[int, tuple[str, ...], bool, Any, Any]] = []
+        by_literal: list[tuple[int, int, tuple[str, ...], Any, Any]] = []
+        for i, r in enumerate(self.rules):
+            if view == 1 and r.scope not in _ANYWHERE_SCOPES:
+                continue
+            b = for_key(self.branches[i], key)
+            if b is False:
+                continue
+            fullmatch = self.compiled[i].fullmatch
+            if b is None or any(h is None and not needs for h, needs, _ in b):
+                always.append((i, fullmatch))
+                continue
+            for heads, needs, cs in b:
+                if heads is not None:
+                    anchored.append((i, heads, cs, needs, fullmatch))
+                else:
+                    by_literal.append((i, r.max_len, needs[0], needs[1:], fullmatch))
+        found = (tuple(always), tuple(anchored), tuple(by_literal))
+        cache = self.candidates2[view]
+        if len(cache) >= CANDIDATES_SIZE:
+            cache.clear()
+        cache[key] = found
+        return found
+
+    def _match_gated(self, line: str, n: int) -> Rule | None:
+        """Reference fast matcher: rules whose Aho-Corasick literals occur in the line, in order."""
         if self.automaton is None:
             return self.match_all(line)
         auto, always = self.automaton if n <= LONG_LINE else self.automaton_long
@@ -141,8 +314,15 @@ class RuleSet:
 
     def agencies_in(self, text: str) -> list[str]:
         """Canonical agency names mentioned in ``text``, in order of appearance."""
-        found = (" ".join(m.group(0).lower().split()) for m in self.agency_re.finditer(text))
-        return [self.agencies[a] for a in found if a in self.agencies]
+        hit = self.agency_memo.get(text)
+        if hit is None:
+            found = (" ".join(m.group(0).lower().split()) for m in self.agency_re.finditer(text))
+            hit = tuple(self.agencies[a] for a in found if a in self.agencies)
+            if len(text) <= MEMO_MAX_CHARS:  # sign-offs and dateline credits recur
+                if len(self.agency_memo) >= MEMO_SIZE:
+                    self.agency_memo.clear()
+                self.agency_memo[text] = hit
+        return list(hit)
 
 
 def _check_linear(pattern: str, where: str) -> None:
@@ -384,8 +564,32 @@ def _build(rules: tuple[Rule, ...], agencies: dict[str, str], aliases: list[str]
     max_len = max((r.max_len for r in rules), default=0)
     compiled = tuple(re.compile(r.regex, 0 if r.case_sensitive else re.IGNORECASE) for r in rules)
     short, long_ = _prefilter(rules, 0), _prefilter(rules, LONG_LINE)
+    gate = tuple(_gate_literals(r) for r in rules)
+    branches = _fast_branches(rules)
     return RuleSet(rules, agencies, version, tuple(buckets), _agency_regex(aliases), max_len,
-                   compiled, short, long_)
+                   compiled, short, long_, branches=branches, gate=gate,
+                   candidates=({}, {}), candidates2=({}, {}))
+
+
+def _fast_branches(rules: tuple[Rule, ...]) -> tuple[Any, ...]:
+    """Branch filters, with each needed literal set as a tuple (longest literals first)."""
+    out: list[Any] = []
+    for r in rules:
+        spec = indexed_branches(r.regex, r.case_sensitive)
+        if spec is None:
+            out.append(None)
+            continue
+        out.append(tuple(
+            (heads, tuple(tuple(sorted(x, key=lambda s: (-len(s), s))) for x in needs) if needs else None, cs)
+            for heads, needs, cs in spec
+        ))
+    return tuple(out)
+
+
+def _gate_literals(rule: Rule) -> tuple[str, ...] | None:
+    """The literals ``_prefilter`` files this rule under (None: it always runs)."""
+    lits = _required(sre_parse.parse(rule.regex, 0 if rule.case_sensitive else re.IGNORECASE), True)
+    return tuple(sorted(lits)) if lits else None
 
 
 def _prefilter(rules: tuple[Rule, ...], min_len: int) -> tuple[Any, tuple[int, ...]] | None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from functools import lru_cache
+from itertools import repeat
+from typing import Any
 
 from streams.pipeline.furniture import MAX_CHARS as LEARN_MAX_CHARS
 from streams.pipeline.furniture import normalise
@@ -38,10 +40,14 @@ _TAIL_SCOPES = frozenset({"edge", "tail", "anywhere", "block-start"})
 _ANYWHERE_SCOPES = frozenset({"anywhere", "block-start"})
 # Lines learned for a source (furniture.learned_lines) behave like an "anywhere" rule named "learned".
 _LEARNED_RULE = Rule(LEARNED, LEARNED, "exact", "anywhere", LEARN_MAX_CHARS, "", False, None)
+_UNKNOWN = object()  # a line whose match has not been computed (yet)
+_NOT_STRONG = object()  # its first match (if any) is not an anywhere/block-start rule; not computed
 
 
 def _story_like(line: str) -> bool:
-    """Prose that a paywall block would not contain: long, or a full sentence of 8+ words."""
+    """Prose that a paywall block would not contain: long, or a full sentence of 8+ words.
+
+    (Inlined in ``_removals``; kept for readers and tests.)"""
     return len(line) >= 200 or (len(line) >= 60 and line[-1] in _SENTENCE_END and line.count(" ") >= 7)
 
 
@@ -90,21 +96,20 @@ def strip(
     size = len(body) + len(body_html or "")
     if size > max_chars:
         raise Rejected("body_too_large", f"body is {size} chars, limit {max_chars}", stage="strip")
-    if not body.strip() and body_html:
+    if body_html and not body.strip():
         body = extract_text(body_html)
 
     lines = body.split("\n")
-    keys = [ln.strip() for ln in lines]
-    match = rules.match
-    matches: list[Rule | None] = [match(k) if k else None for k in keys]
-    learned_norm = _learned_set(learned)
-    if learned_norm:
-        for i, k in enumerate(keys):
-            if k and matches[i] is None and len(k) <= LEARN_MAX_CHARS and normalise(k) in learned_norm:
-                matches[i] = _LEARNED_RULE
-    removed = _removals(keys, matches) if any(matches) else {}
-    kept = [lines[i].rstrip() for i, k in enumerate(keys) if k and i not in removed]
-    stripped = [Removal(keys[i], removed[i]) for i in sorted(removed)]
+    keys = list(map(str.strip, lines))
+    removed, matches = _removals(keys, rules, _learned_set(learned))
+    if removed:
+        order = sorted(removed)
+        kept = [lines[i].rstrip() for i, k in enumerate(keys) if k and i not in removed]
+        stripped = [Removal(keys[i], removed[i]) for i in order]
+    else:
+        order = []
+        kept = [ln.rstrip() for ln, k in zip(lines, keys, strict=True) if k]
+        stripped = []
 
     dateline, credit = None, []
     for first in kept[:3]:  # a stray unremoved line (timestamp, kicker) may precede the dateline
@@ -112,7 +117,7 @@ def strip(
         if dateline:
             break
     credit = list(credit)
-    for i in sorted(removed):
+    for i in order:
         m = matches[i]
         if m is not None and m.credit is not None:
             credit.extend(m.credit or rules.agencies_in(keys[i]))
@@ -125,22 +130,75 @@ def strip(
     )
 
 
-def _removals(keys: list[str], matches: list[Rule | None]) -> dict[int, str]:
-    """Line index -> rule name for every line to remove, following the scopes."""
-    removed: dict[int, str] = {}
+def _removals(
+    keys: list[str], rules: RuleSet, learned: frozenset[str]
+) -> tuple[dict[int, str], list[Any]]:
+    """Line index -> rule name for every line to remove, following the scopes; and the matches used.
+
+    Matches are computed lazily. The full match (every rule) runs only where its answer decides: the
+    story-like lines scanned from the end, the trailing and leading runs, and lines that an
+    ``anywhere``/``block-start`` rule may take. Elsewhere (most story lines) only those rules are tried,
+    through ``RuleSet.may_match_anywhere``; the full match runs when one fits, since a rule earlier in
+    pack order may then be the first match and decide.
+    """
     n = len(keys)
+    memo = rules.memo
+    match = rules.match
+    # Furniture recurs item after item: most of its lines are answered by the memo in one C-level pass.
+    # With learned lines a memoised "no rule" still needs the learned check, so start from nothing.
+    if learned:
+        matches: list[Any] = [_UNKNOWN] * n
+    else:
+        memo.setdefault("", None)  # blank lines
+        matches = list(map(memo.get, keys, repeat(_UNKNOWN, n)))
+
+    def full(i: int) -> Rule | None:
+        k = keys[i]
+        m = match(k) if k else None
+        if m is None and learned and k and len(k) <= LEARN_MAX_CHARS and normalise(k) in learned:
+            m = _LEARNED_RULE
+        matches[i] = m
+        return m
+
+    may_match = rules.may_match_anywhere
+
+    def strong(i: int) -> Any:
+        """The full match when it may be an anywhere/block-start one, else _NOT_STRONG (cheaper)."""
+        k = keys[i]
+        if k and (may_match(k) or (learned and len(k) <= LEARN_MAX_CHARS and normalise(k) in learned)):
+            return full(i)
+        matches[i] = _NOT_STRONG
+        return _NOT_STRONG
+
+    # The trailing run needs every rule's answer: get it first, from the end up to the first story line.
+    for i in range(n - 1, -1, -1):
+        if keys[i]:
+            m = matches[i]
+            if m is _UNKNOWN:
+                m = full(i)
+            if m is None:
+                break
+
+    removed: dict[int, str] = {}
     # 1. Paywall/subscription block: the first strong starter after the last story-like line.
     last_story = -1
     for i in range(n - 1, -1, -1):
-        if keys[i] and matches[i] is None and _story_like(keys[i]):
-            last_story = i
-            break
+        k = keys[i]
+        if k and (len(k) >= 200 or (len(k) >= 60 and k[-1] in _SENTENCE_END and k.count(" ") >= 7)):
+            m = matches[i]
+            if (full(i) if m is _UNKNOWN else m) is None:
+                last_story = i
+                break
     for i in range(last_story + 1, n):
         m = matches[i]
-        if m is not None and m.scope == "block-start":
+        if m is _UNKNOWN:
+            m = strong(i)
+        if m is not None and m is not _NOT_STRONG and m.scope == "block-start":
             for j in range(i, n):
                 if keys[j]:
                     mj = matches[j]
+                    if mj is _UNKNOWN or mj is _NOT_STRONG:
+                        mj = full(j)
                     removed[j] = mj.name if mj is not None else m.name
             break
     # 2. Trailing run of furniture (sign-offs, initials, prices, navigation).
@@ -148,6 +206,8 @@ def _removals(keys: list[str], matches: list[Rule | None]) -> dict[int, str]:
         if not keys[i] or i in removed:
             continue
         m = matches[i]
+        if m is _UNKNOWN or m is _NOT_STRONG:
+            m = full(i)
         if m is None or m.scope not in _TAIL_SCOPES:
             break
         removed[i] = m.name
@@ -156,14 +216,21 @@ def _removals(keys: list[str], matches: list[Rule | None]) -> dict[int, str]:
         if not keys[i] or i in removed:
             continue
         m = matches[i]
+        if m is _UNKNOWN or m is _NOT_STRONG:
+            m = full(i)
         if m is None or m.scope not in _EDGE_SCOPES:
             break
         removed[i] = m.name
     # 4. Unmistakable furniture anywhere (strong starters that did not open a block count too).
-    for i, m in enumerate(matches):
-        if m is not None and i not in removed and m.scope in _ANYWHERE_SCOPES:
+    for i in range(n):
+        m = matches[i]
+        if m is _UNKNOWN:
+            m = strong(i)
+        if m is None or m is _NOT_STRONG or i in removed:
+            continue
+        if m.scope in _ANYWHERE_SCOPES:
             removed[i] = m.name
-    return removed
+    return removed, matches
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -3,18 +3,20 @@
 Most lines of a story are prose that no furniture rule can match, and the cost of the strip stage is
 deciding that. From each rule's parsed pattern we derive, per top-level alternative ("branch"):
 
-* ``heads`` - the lower-cased strings a match must start with (up to ``HEAD_LEN`` characters), and
-* ``lits``  - literals of which one must occur somewhere in the match (lower-cased),
+* ``heads`` - every start (up to ``HEAD_LEN`` characters) a match can have, for lines that start with
+  ASCII characters; enumerated with the regex engine itself deciding what each one-character item
+  matches, so classes, case-insensitivity and inline flags are exact;
+* ``needs`` - for branches that heads do not pin down, up to two literal sets of which the match must
+  contain a member (the rarest ones: longer literals and punctuation score higher).
 
-and index the rules by the first two characters of the lower-cased line and by line length. A line then
-runs only the few rules whose branches can still match it. Every test only ever *removes* rules that
+``RuleSet`` indexes the branches by a line's first two characters and then its first ``HEAD_LEN``, so a
+line only runs the few rules whose branches can still match it. Every test only ever *removes* rules that
 cannot fullmatch, so the first rule that does fullmatch is unchanged (``tests/unit/test_strip_prefilter.py``
-checks this against running every rule, on lines sampled from the rules' own patterns).
+checks this against the reference matcher on lines sampled from the rules' own patterns).
 
-Lower-casing is exact for these tests because the heads and literals only contain ASCII and caseless
-characters (punctuation, symbols, digits); lines containing one of the few characters that match an ASCII
-letter case-insensitively but do not lower-case to it (``FOLD_RISK``: dotless i, long s, Kelvin sign...)
-take the plain path instead.
+Lower-casing is exact for these tests because heads and needed literals only hold ASCII and caseless
+characters; lines containing one of the few characters that case-fold to or from an ASCII letter
+(``FOLD_RISK``: dotless i, long s, Kelvin sign...) take the reference path instead.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-HEAD_LEN = 4  # characters of a match's start that are enumerated
+HEAD_LEN = 6  # characters of a match's start that are enumerated
 _MAX_HEADS = 4096  # beyond this many alternatives the heads are cut shorter (still sound)
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT}
 _ONE_CHAR = {sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.IN, sre_c.ANY}
@@ -35,7 +37,9 @@ _ASCII = [chr(c) for c in range(128)]
 
 # Non-ASCII characters whose lower or upper case contains an ASCII letter, or that an ASCII letter
 # matches under re.IGNORECASE (recomputed over all of Unicode by a test).
-FOLD_RISK_CHARS = "ßİıŉſǰẖẗẘẙẚKﬀﬁﬂﬃﬄﬅﬆ"
+FOLD_RISK_CHARS = (  # ß İ ı ŉ ſ ǰ ẖ ẗ ẘ ẙ ẚ, Kelvin sign, ligatures ﬀ-ﬆ
+    "\u00df\u0130\u0131\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
+)
 FOLD_RISK = re.compile(f"[{FOLD_RISK_CHARS}]")
 
 # (heads, needs, case_sensitive). heads: what a match starts with, for lines that start with HEAD_LEN
@@ -219,7 +223,7 @@ def indexed_branches(regex: str, case_sensitive: bool) -> tuple[Any, ...] | None
     return tuple((None if h is None else _index(h), needs, cs) for h, needs, cs in spec)
 
 
-def for_key(branches: tuple[Any, ...] | None, key: str) -> tuple[Branch, ...] | None | bool:
+def for_key(branches: tuple[Any, ...] | None, key: str) -> tuple[Branch, ...] | bool | None:
     """Specialise a rule's indexed branches to lines that start with ``key`` (their first two characters).
 
     Returns False when the rule cannot match such a line, None when it always may, else the branches

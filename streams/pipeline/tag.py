@@ -30,10 +30,12 @@ from streams.pipeline.kb import (
     EXACT,
     GATED,
     PARTIAL,
+    SETTLE_FULL,
     SETTLE_PLACE,
     SETTLE_TAKE,
     TAIL_DOT,
     TAIL_NONE,
+    TAIL_OTHER,
     Candidate,
     KBEntity,
     KnowledgeBase,
@@ -94,7 +96,8 @@ _FREE_WORDS = TITLE_WORDS | ROLE_WORDS | MODIFIER_WORDS | DAYS_MONTHS | FUNCTION
 _ROLE_OR_TITLE = ROLE_WORDS | TITLE_WORDS
 _TRAIL_STRIP = DAYS_MONTHS | FUNCTION_CAPS
 _FOREIGN_PARTICLES = frozenset({"de", "du", "des", "la", "le", "del", "di", "da"})
-_LIST_GLUE = frozenset({",", "and", ", and", "or", ", or"})
+# what may stand between two places of an enumeration (fails at once on ordinary text, no slicing)
+_LIST_GLUE = re.compile(r"\s*+(?:, and|, or|,|and|or)\s*+")
 
 # A hit: (start, end, candidates, settle rule, MatchInfo or None)
 _Hit = tuple[int, int, Sequence[Candidate], int, Any]
@@ -171,9 +174,9 @@ def _find_hits(text: str, norm: str, kb: KnowledgeBase) -> list[_Hit]:
                 ok.append(c)
             if not ok:
                 continue
-            if len(ok) != len(cands):
-                settle = 0
-                tail = tail and 2
+            if len(ok) != len(cands):  # fewer readings than the key's: settle and tail in full
+                settle = SETTLE_FULL
+                tail = tail and TAIL_OTHER
                 mi = None
         if tail != TAIL_NONE:
             if tail == TAIL_DOT:
@@ -191,7 +194,7 @@ def _find_hits(text: str, norm: str, kb: KnowledgeBase) -> list[_Hit]:
                 if not ok:
                     continue
                 if len(ok) != len(cands):
-                    settle = 0
+                    settle = SETTLE_FULL
                     mi = None
         if start < last_end:
             overlap = True
@@ -598,7 +601,7 @@ def _list_positions(text: str, resolved: list[_Resolved]) -> set[int]:
     for r in resolved:
         if r[2].entity.type != "place":
             continue
-        if run and text[run[-1][1] : r[0]].strip() in _LIST_GLUE:
+        if run and _LIST_GLUE.fullmatch(text, run[-1][1], r[0]):
             run.append(r)
         else:
             if len(run) >= 4:

@@ -9,9 +9,7 @@ from __future__ import annotations
 from streams.pipeline.kb import normalise
 
 # Lower case for word characters (str.isalnum() or "_", what re's \w means), space for the rest.
-_LATIN1 = bytes(
-    ord(chr(c).lower()) if (chr(c).isalnum() or c == 0x5F) else 0x20 for c in range(256)
-)
+_LATIN1 = bytes(ord(chr(c).lower()) if (chr(c).isalnum() or c == 0x5F) else 0x20 for c in range(256))
 # Punctuation and spaces outside Latin-1 that wire copy uses; all are non-word characters, so the
 # normalised text has a space there whatever they are.
 _WIDE_PUNCT = "’‘“”—–―‐‑…«»•·\u2009\u200a\u200b\u202f\u2002\u2003\u2032\u2033"

@@ -87,10 +87,11 @@ def generated_cases(items: list[score.Item], n: int = N_GENERATED) -> list[Case]
     rng = random.Random(20240917)
     story = [t for it in items for lab, t in it.lines if lab == "S"]
     furniture = sorted({t for it in items for lab, t in it.lines if lab == "F"})
-    extra = ["Advertisement", "ADVERTISEMENT", "Read more", "Also Read: Ten charts on the economy", "© 2024 X",
-             "₹1,299/year", "Log in", "ml/", "Tags: a, b", "x" * 130, "AFP", "(Reuters)", "-- dpa", "Enditem",
-             "Subscribe to continue reading", "This article is for subscribers only", "Gold Circle", "₹499",
-             "{{free_limit}}", "", " ", "\t", "Share", "Follow us on X", "--IANS/EFE", "PTI KR RT"]
+    extra = ["Advertisement", "ADVERTISEMENT", "Read more", "Also Read: Ten charts on the economy",
+             "© 2024 X", "₹1,299/year", "Log in", "ml/", "Tags: a, b", "x" * 130, "AFP", "(Reuters)",
+             "-- dpa", "Enditem", "Subscribe to continue reading", "This article is for subscribers only",
+             "Gold Circle", "₹499", "{{free_limit}}", "", " ", "\t", "Share", "Follow us on X", "--IANS/EFE",
+             "PTI KR RT"]
     cases: list[Case] = []
     for k in range(n):
         it = items[rng.randrange(len(items))]
@@ -121,7 +122,7 @@ def generated_cases(items: list[score.Item], n: int = N_GENERATED) -> list[Case]
             lines = [rng.choice(["", " ", "\t", "\u00a0"]) if rng.random() < 0.1 else ln for ln in lines]
         learned: Collection[str] = ()
         if k % 5 == 0:
-            pick = rng.sample(lines, min(len(lines), rng.randint(1, 5))) + [rng.choice(furniture)]
+            pick = [*rng.sample(lines, min(len(lines), rng.randint(1, 5))), rng.choice(furniture)]
             norm = [normalise(x) for x in pick]
             learned = rng.choice([frozenset(norm), set(pick), list(pick), frozenset(pick), tuple(norm)])
         cases.append(Case(f"gen-{k:03d}", "\n".join(lines), learned=learned))

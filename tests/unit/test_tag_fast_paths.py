@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_tag_labelled_set import load_items
 
 from streams.pipeline.kb import CAP, CASE_CAP, CASE_EXACT, COMMON, EXACT, load_kb, normalise
-from streams.pipeline.tag import _NAME_RUN, tag
+from streams.pipeline.tag import _LIST_GLUE, _NAME_RUN, tag
 from streams.pipeline.tag_rules import NAME_PARTICLES
 from streams.pipeline.tag_text import fast_normalise, next_word, prev_word
 
@@ -81,8 +81,31 @@ _OLD_PARTICLES = "|".join(sorted(NAME_PARTICLES, key=len, reverse=True))
 _OLD_NAME_RUN = re.compile(rf"[A-Z][\w'’.-]*(?: (?:(?:{_OLD_PARTICLES})[ -])?[A-Z][\w'’-]*){{0,6}}")
 
 
-_RUN_PARTS = ["Al", "al", "al-", "de", "Da", "Bint", "bint", "x", "Xy", "’s", "'s", ".", "-", " ", "  ",
-              "Q", "ter", "della", "van", "\n", "A B", "Mc", "O'"]
+_RUN_PARTS = [
+    "Al",
+    "al",
+    "al-",
+    "de",
+    "Da",
+    "Bint",
+    "bint",
+    "x",
+    "Xy",
+    "’s",
+    "'s",
+    ".",
+    "-",
+    " ",
+    "  ",
+    "Q",
+    "ter",
+    "della",
+    "van",
+    "\n",
+    "A B",
+    "Mc",
+    "O'",
+]
 
 
 @given(st.lists(st.sampled_from(_RUN_PARTS), max_size=30))
@@ -97,13 +120,32 @@ def test_name_run_regex_finds_the_same_multi_token_runs(parts: list[str]) -> Non
 
 @pytest.mark.parametrize(
     "evil",
-    ["A" * 50_000, "Aa" * 25_000, ("A" + "a" * 9) * 5_000, "Aa " * 20_000, "Aa al-" * 10_000,
-     ("X" + "'" * 30 + " ") * 3_000, "A de " * 10_000, "a" * 100_000, "A B " * 20_000],
+    [
+        "A" * 50_000,
+        "Aa" * 25_000,
+        ("A" + "a" * 9) * 5_000,
+        "Aa " * 20_000,
+        "Aa al-" * 10_000,
+        ("X" + "'" * 30 + " ") * 3_000,
+        "A de " * 10_000,
+        "a" * 100_000,
+        "A B " * 20_000,
+    ],
 )
 def test_name_run_regex_is_linear(evil: str) -> None:
     t = time.perf_counter()
     list(_NAME_RUN.finditer(evil))
     assert time.perf_counter() - t < 0.5
+
+
+_GLUE_PARTS = [" ", ",", "and", "or", "x", "\n", "\t", ", and", "an", "\u00a0", " ,"]
+
+
+@given(st.lists(st.sampled_from(_GLUE_PARTS), max_size=6))
+@settings(max_examples=400, deadline=None)
+def test_list_glue_regex_is_the_stripped_set(parts: list[str]) -> None:
+    gap = "".join(parts)
+    assert bool(_LIST_GLUE.fullmatch(gap)) == (gap.strip() in {",", "and", ", and", "or", ", or"})
 
 
 def test_match_info_case_rules_agree_with_flags() -> None:
@@ -136,8 +178,17 @@ def corpus(kb: Any, n_gen: int = 400, seed: int = 7) -> list[tuple[str, str, str
     sents = [s for it in items for s in it.body.replace("\n", " ").split(". ") if s]
     heads = [it.headline for it in items]
     words = " ".join(sents).split()
-    datelines = ["WASHINGTON, Sept 17 (Reuters) -", "Moscow/Kyiv (AP) —", "NEW DELHI, March 3 (IANS)",
-                 "Paris (AFP)", "Atlanta, Ga. (AP) -", None, None, "Georgia (Reuters)", "Nowhere, (X)"]
+    datelines = [
+        "WASHINGTON, Sept 17 (Reuters) -",
+        "Moscow/Kyiv (AP) —",
+        "NEW DELHI, March 3 (IANS)",
+        "Paris (AFP)",
+        "Atlanta, Ga. (AP) -",
+        None,
+        None,
+        "Georgia (Reuters)",
+        "Nowhere, (X)",
+    ]
     for _ in range(n_gen):
         body = ". ".join(rnd.choice(sents) for _ in range(rnd.randint(1, 14))) + "."
         head = rnd.choice(heads)
