@@ -783,6 +783,10 @@ def _fmt(v: Any, unit: str = "") -> str:
     return f"{v}{unit}"
 
 
+def _ratio(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
 def table(res: dict[str, Any]) -> str:
     lines = []
     m = res["machine"]
@@ -795,7 +799,7 @@ def table(res: dict[str, Any]) -> str:
     )
     lines.append("")
     lines.append(
-        f"{'saturation':<28}{'items/s':>10}{'MB/s':>8}{'CPU µs/item':>13}{'RSS MiB':>10}{'window':>9}"
+        f"{'saturation':<28}{'items/s':>10}{'MB/s':>8}{'CPU µs/item':>13}{'RSS MiB':>14}{'window':>9}"
     )
     sat = res["saturation"]
     labels = {
@@ -814,12 +818,12 @@ def table(res: dict[str, Any]) -> str:
         rss = "/".join(_fmt(x) for x in r.get("rss_mib", []))
         lines.append(
             f"{label:<28}{_fmt(r['items_per_s']):>10}{_fmt(r['mb_per_s']):>8}{_fmt(r['cpu_us_per_item']):>13}"
-            f"{rss:>10}{_fmt(r['window_s'], ' s'):>9}"
+            f"{rss:>14}{_fmt(r['window_s'], ' s'):>9}"
         )
     ratios = res["ratios"]
     lines.append(
-        f"ratios: (c)/(a) = {_fmt(ratios.get('c_over_a'))}   (c)/(b) = {_fmt(ratios.get('c_over_b'))}   "
-        f"scale-out (d)/(c) = {_fmt(ratios.get('scale_out_factor'))}"
+        f"ratios: (c)/(a) = {_ratio(ratios.get('c_over_a'))}   (c)/(b) = {_ratio(ratios.get('c_over_b'))}   "
+        f"scale-out (d)/(c) = {_ratio(ratios.get('scale_out_factor'))}"
     )
     stages = sat.get("pipeline", {}).get("stages") or {}
     if stages:

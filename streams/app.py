@@ -32,6 +32,7 @@ from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared
 from streams.route_updates import RouteUpdates
 from streams.settings import Settings
 from streams.status_page import register_pages
+from streams.table_cache import PartitionState
 from streams.transactions import Output, PartitionRevoked, TransactionalOutputs, adapt_faust_for_transactions
 
 log = logging.getLogger("wirefeed")
@@ -69,7 +70,7 @@ class Wirefeed:
         self.metrics.set_ruleset("kb", self.knowledge.kb.version)
         self.metrics.kb_entities.set(self.knowledge.kb.size)
         self.recent_dlq: list[dict[str, Any]] = []
-        self.pending_furniture_reset: list[str | None] = []
+        self.pending_furniture_reset: dict[tuple[str, int], list[str | None]] = {}
 
         self.app = app = faust.App(
             s.app_id,
@@ -116,9 +117,10 @@ class Wirefeed:
             adapt_faust_for_transactions()
             self.eos = TransactionalOutputs(s, app)
 
-            @app.on_partitions_revoked.connect
-            async def _revoked(sender: Any, revoked: Any, **kw: Any) -> None:
-                assert self.eos is not None
+        @app.on_partitions_revoked.connect
+        async def _revoked(sender: Any, revoked: Any, **kw: Any) -> None:
+            self.forget_partitions(revoked)
+            if self.eos is not None:
                 await self.eos.release(revoked)
 
         # State. Prepare-side tables are co-partitioned with wire.raw, the
@@ -126,10 +128,8 @@ class Wirefeed:
         self.furniture = app.Table("furniture", default=None, partitions=s.partitions, key_type=bytes)
         self.discovered = app.Table("discovered", default=None, partitions=s.partitions, key_type=bytes)
         self.dedup_state = app.Table("dedup", default=None, partitions=s.partitions, key_type=bytes)
-        self.prepare_state = chain.State(
-            dedup={}, furniture=_StrKeys(self.furniture), discovered=_StrKeys(self.discovered)
-        )
-        self.finish_state = chain.State(dedup=_StrKeys(self.dedup_state), furniture=None, discovered=None)
+        # per input partition: write-behind views flushed once per batch (streams/table_cache.py)
+        self._states: dict[tuple[str, int], chain.State] = {}
 
         self.health = Health(
             app,
@@ -168,20 +168,21 @@ class Wirefeed:
 
     # ---- agents -----------------------------------------------------------
     async def _prepare_agent(self, stream: faust.StreamT) -> None:
-        k, state, m = self.knowledge, self.prepare_state, self.metrics
+        k, m = self.knowledge, self.metrics
         s = self.settings
         taken = 0
         async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
             for tp, evs in _by_partition(events):
                 outputs: list[Output] = []
+                state = self._state_for(tp)
                 for event in evs:
                     if s.test_stall_after and taken >= s.test_stall_after:
                         log.warning("WIREFEED_TEST_STALL_AFTER=%d reached: prepare agent hangs", taken)
                         await asyncio.Event().wait()
                     taken += 1
                     _enter_event(event)
-                    while self.pending_furniture_reset and state.furniture is not None:
-                        furniture.reset(state.furniture, self.pending_furniture_reset.pop())
+                    for source in self.pending_furniture_reset.pop(tp, ()):
+                        furniture.reset(state.furniture, source)  # type: ignore[arg-type]
                     msg = event.message
                     m.consumed.labels(msg.topic).inc()
                     origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
@@ -196,14 +197,16 @@ class Wirefeed:
                         m.produced.labels("dedup").inc()
                     except Exception as exc:  # never let one message kill the agent
                         outputs += self._poison(value, origin, "prepare", exc)
+                _flush(state)  # the batch's last event is current: writes land on tp
                 await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
     async def _finish_agent(self, stream: faust.StreamT) -> None:
-        k, state, m = self.knowledge, self.finish_state, self.metrics
+        k, m = self.knowledge, self.metrics
         s = self.settings
         async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
             for tp, evs in _by_partition(events):
                 outputs: list[Output] = []
+                state = self._state_for(tp)
                 for event in evs:
                     _enter_event(event)
                     msg = event.message
@@ -214,6 +217,7 @@ class Wirefeed:
                         outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
                     except Exception as exc:  # never let one message kill the agent
                         outputs += self._poison(msg.value or b"", origin, "finish", exc)
+                _flush(state)
                 await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
     async def _publish(self, tp: tuple[str, int], outputs: list[Output], next_offset: int) -> None:
@@ -226,6 +230,46 @@ class Wirefeed:
             return
         for topic, key, value in outputs:
             await self._topic(topic).send(key=key, value=value)
+
+    def _state_for(self, tp: tuple[str, int]) -> chain.State:
+        st = self._states.get(tp)
+        if st is None:
+            if tp[0] == self.settings.topic_dedup:
+                st = chain.State(dedup=PartitionState(self.dedup_state), furniture=None, discovered=None)
+            else:
+                st = chain.State(
+                    dedup={},
+                    furniture=PartitionState(self.furniture, max_entries=5_000),
+                    discovered=PartitionState(self.discovered, max_entries=50_000),
+                )
+            self._states[tp] = st
+        return st
+
+    def forget_partitions(self, tps: Any) -> None:
+        """Revoked partitions: their cached state now belongs to another worker."""
+        for t in tps:
+            self._states.pop((t.topic, t.partition), None)
+
+    def furniture_view(self) -> dict[str, Any]:
+        """Learned furniture of every source this worker holds, merged across partitions."""
+        merged: dict[str, Any] = {}
+        for st in list(self._states.values()):
+            if st.furniture is None:
+                continue
+            for source in list(st.furniture):
+                value = st.furniture.get(source)
+                if value and (
+                    source not in merged or len(value.get("lines", {})) > len(merged[source]["lines"])
+                ):
+                    merged[source] = value
+        return merged
+
+    def queue_furniture_reset(self, source: str | None) -> list[str]:
+        """Resets are applied by each partition's next batch (tables change only inside a stream)."""
+        tps = [tp for tp in self._states if tp[0] == self.settings.topic_raw]
+        for tp in tps:
+            self.pending_furniture_reset.setdefault(tp, []).append(source)
+        return [f"{t}[{p}]" for t, p in tps]
 
     def _poison(self, data: bytes, origin: Origin, stage: str, exc: Exception) -> list[Output]:
         """A failure outside the guarded stages: dead-letter the message, keep going."""
@@ -298,7 +342,13 @@ class Wirefeed:
         await self.health.check_broker()
         self.health.sample()
         m = self.metrics
-        m.table_entries.labels("dedup").set(dedup.state_size(_StrKeys(self.dedup_state)))
+        m.table_entries.labels("dedup").set(
+            sum(
+                dedup.state_size(st.dedup)
+                for tp, st in list(self._states.items())
+                if tp[0] == self.settings.topic_dedup
+            )
+        )
         m.table_entries.labels("furniture").set(_local_len(self.furniture))
         n_disc = _local_len(self.discovered)
         m.table_entries.labels("discovered").set(n_disc)
@@ -312,64 +362,10 @@ class Wirefeed:
             self._topic(self.settings.topic_for_route(r.name))
 
 
-class _StrKeys:
-    """A MutableMapping[str, Any] view of a Faust table whose keys are raw bytes."""
-
-    __slots__ = ("_t",)
-
-    def __init__(self, table: Any) -> None:
-        self._t = table
-
-    def __getitem__(self, key: str) -> Any:
-        v = self._t.get(key.encode())
-        if v is None:
-            raise KeyError(key)
-        return v
-
-    def get(self, key: str, default: Any = None) -> Any:
-        v = self._t.get(key.encode())
-        return default if v is None else v
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._t[key.encode()] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._t[key.encode()]
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._t.get(key.encode()) is not None
-
-    def __iter__(self) -> Any:
-        return (k.decode() if isinstance(k, bytes) else k for k in self._t)
-
-    def __len__(self) -> int:
-        return _local_len(self._t)
-
-    def keys(self) -> Any:
-        return list(iter(self))
-
-    def items(self) -> Any:
-        return [(k.decode() if isinstance(k, bytes) else k, v) for k, v in self._t.items()]
-
-    def values(self) -> Any:
-        return list(self._t.values())
-
-    def pop(self, key: str, *default: Any) -> Any:
-        try:
-            v = self[key]
-        except KeyError:
-            if default:
-                return default[0]
-            raise
-        del self[key]
-        return v
-
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        v = self.get(key)
-        if v is None:
-            self[key] = default
-            return default
-        return v
+def _flush(state: chain.State) -> None:
+    for mapping in (state.dedup, state.furniture, state.discovered):
+        if isinstance(mapping, PartitionState):
+            mapping.flush()
 
 
 def _by_partition(events: Sequence[faust.EventT]) -> list[tuple[tuple[str, int], list[faust.EventT]]]:
@@ -385,23 +381,3 @@ def _local_len(table: Any) -> int:
         return sum(1 for _ in table)
     except Exception:
         return 0
-
-
-def create_worker_app(settings: Settings, knowledge: Knowledge | None = None) -> Wirefeed:
-    return Wirefeed(settings, knowledge)
-
-
-def topics_for(settings: Settings, routes: Sequence[str]) -> list[str]:
-    s = settings
-    return [
-        s.topic_raw,
-        s.topic_dedup,
-        s.topic_enriched,
-        s.topic_duplicates,
-        s.topic_dlq,
-        *(s.topic_for_route(r) for r in routes),
-    ]
-
-
-async def _sleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)

@@ -163,11 +163,11 @@ def register_pages(wf: Wirefeed) -> None:
     @app.page("/furniture")
     class Furniture(web.View):
         async def get(self, request: web.Request) -> web.Response:
-            return self.json(furniture.describe(dict(wf.prepare_state.furniture.items())))
+            return self.json(furniture.describe(wf.furniture_view()))
 
         async def post(self, request: web.Request) -> web.Response:
             # Faust tables may only be written from inside a stream; the reset is
             # queued and applied by the prepare agent's housekeeping.
             source = request.query.get("source")
-            wf.pending_furniture_reset.append(source)
-            return self.json({"queued_reset": source or "all sources"})
+            partitions = wf.queue_furniture_reset(source)
+            return self.json({"queued_reset": source or "all sources", "partitions": partitions})

@@ -14,7 +14,6 @@ import re._constants as sre_c
 import re._parser as sre_parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +91,8 @@ class RuleSet:
     automaton_long: Any = field(default=None, repr=False)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     agency_memo: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
-    # Fast path (strip_prefilter): per-rule branch filters, the literals of the Aho-Corasick gate, the
-    # distinct max_len values (length classes) and, per class, start-of-line -> candidate rules.
+    # Fast path (strip_prefilter): per-rule branch filters, the literals of the Aho-Corasick gate and,
+    # per view (all rules / anywhere+block-start), line start -> candidates (2 and HEAD_LEN characters).
     branches: tuple[tuple[Any, ...] | None, ...] = field(default=(), repr=False)
     gate: tuple[tuple[str, ...] | None, ...] = field(default=(), repr=False)
     candidates: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
@@ -122,15 +121,6 @@ class RuleSet:
             memo[line] = found
             return found
         return self._match(line, n)
-
-    def match_keys(self, keys: list[str]) -> list[Rule | None]:
-        """``match`` for every stripped line of a body; memo hits are looked up in one C-level pass."""
-        got = list(map(self.memo.get, keys, repeat(_MISS)))
-        match = self.match
-        for i, m in enumerate(got):
-            if m is _MISS:
-                got[i] = match(keys[i])
-        return got
 
     def _match(self, line: str, n: int) -> Rule | None:
         """Same answer as ``_match_gated``, but only runs rules that the prefilter cannot rule out.
@@ -172,7 +162,7 @@ class RuleSet:
         if cands is None:
             cands = self._specialise(key, view)
         fixed, by_literal = cands
-        found = []
+        found: list[tuple[int, Any]] | None = None
         for i, max_len, needs, fullmatch in fixed:
             if n > max_len:
                 continue
@@ -184,9 +174,9 @@ class RuleSet:
                     else:
                         break
                 else:
-                    found.append((i, fullmatch))
+                    found = [*(found or ()), (i, fullmatch)]
             else:
-                found.append((i, fullmatch))
+                found = [*(found or ()), (i, fullmatch)]
         for i, max_len, first, more, fullmatch in by_literal:
             if n > max_len:
                 continue
@@ -203,10 +193,10 @@ class RuleSet:
                     else:
                         break
                 else:
-                    found.append((i, fullmatch))
+                    found = [*(found or ()), (i, fullmatch)]
             else:
-                found.append((i, fullmatch))
-        if not found:
+                found = [*(found or ()), (i, fullmatch)]
+        if found is None:
             return None
         if len(found) > 1:
             found.sort(key=_first)

@@ -44,13 +44,6 @@ _UNKNOWN = object()  # a line whose match has not been computed (yet)
 _NOT_STRONG = object()  # its first match (if any) is not an anywhere/block-start rule; not computed
 
 
-def _story_like(line: str) -> bool:
-    """Prose that a paywall block would not contain: long, or a full sentence of 8+ words.
-
-    (Inlined in ``_removals``; kept for readers and tests.)"""
-    return len(line) >= 200 or (len(line) >= 60 and line[-1] in _SENTENCE_END and line.count(" ") >= 7)
-
-
 @lru_cache(maxsize=64)
 def _normalised_set(learned: frozenset[str]) -> frozenset[str]:
     return frozenset(normalise(x) for x in learned)
@@ -170,25 +163,31 @@ def _removals(
         matches[i] = _NOT_STRONG
         return _NOT_STRONG
 
-    # The trailing run needs every rule's answer: get it first, from the end up to the first story line.
-    for i in range(n - 1, -1, -1):
-        if keys[i]:
-            m = matches[i]
+    # The trailing run needs every rule's answer: get it first, from the end up to the first line that
+    # no rule takes; the last story-like line (for the paywall block) cannot lie after that line.
+    top = n - 1
+    while top >= 0:
+        if keys[top]:
+            m = matches[top]
             if m is _UNKNOWN:
-                m = full(i)
+                m = full(top)
             if m is None:
                 break
+        top -= 1
 
     removed: dict[int, str] = {}
-    # 1. Paywall/subscription block: the first strong starter after the last story-like line.
+    # 1. Paywall/subscription block: the first strong starter after the last story-like line (prose a
+    #    paywall block would not contain: 200+ chars, or a sentence of 8+ words ending like one).
     last_story = -1
-    for i in range(n - 1, -1, -1):
+    for i in range(top, -1, -1):
         k = keys[i]
-        if k and (len(k) >= 200 or (len(k) >= 60 and k[-1] in _SENTENCE_END and k.count(" ") >= 7)):
-            m = matches[i]
-            if (full(i) if m is _UNKNOWN else m) is None:
-                last_story = i
-                break
+        if k:
+            size = len(k)
+            if size >= 200 or (size >= 60 and k[-1] in _SENTENCE_END and k.count(" ") >= 7):
+                m = matches[i]
+                if (full(i) if m is _UNKNOWN else m) is None:
+                    last_story = i
+                    break
     for i in range(last_story + 1, n):
         m = matches[i]
         if m is _UNKNOWN:

@@ -175,8 +175,18 @@ def test_poison_records_on_the_dedup_topic(worker: Worker, env: dict[str, str]) 
     null (dedup.decide raises TypeError inside the stage guard). Both are dead-lettered with the
     stage and an error summary, and the good item behind them is still processed."""
     k = load_knowledge(load_settings({}))
-    good = {**good_items()[1], "id": "after-poison", "headline": "Storms leave thousands without power"}
-    prepared = chain.prepare(orjson.dumps({**good, "id": "poison-null-id"}), k, chain.State())
+    good = {
+        **good_items()[1],
+        "id": "after-poison",
+        "headline": "Flooding closes schools across northern Kenya",
+        "body": "NAIROBI, March 5 (Reuters) - Flooding after a week of heavy rain closed more than "
+        "300 schools in northern Kenya, the education ministry said on Thursday.\n"
+        "Aid agencies said roads to Marsabit and Isiolo were cut off.",
+    }
+    raw_origin = chain.Origin(env["WIREFEED_TOPIC_RAW"], 0, 999_999)  # where it would have come from
+    prepared = chain.prepare(
+        orjson.dumps({**good, "id": "poison-null-id"}), k, chain.State(), origin=raw_origin
+    )
     assert isinstance(prepared, chain.Prepared)
     poison = prepared.to_json()
     poison["item"]["id"] = None
@@ -198,7 +208,8 @@ def test_poison_records_on_the_dedup_topic(worker: Worker, env: dict[str, str]) 
     by_stage = {r["stage"]: r for r in dlq}
     assert by_stage["dedup"]["detail"].startswith("TypeError:"), by_stage["dedup"]["detail"]
     assert re.search(r"\w+Error", by_stage["finish"]["detail"]), by_stage["finish"]["detail"]
-    assert all(r["topic"] == env["WIREFEED_TOPIC_DEDUP"] for r in dlq)
+    assert by_stage["finish"]["topic"] == env["WIREFEED_TOPIC_DEDUP"]  # the record it could not read
+    assert (by_stage["dedup"]["topic"], by_stage["dedup"]["offset"]) == (raw_origin.topic, raw_origin.offset)
     for r in dlq:
         schema_validator("dlq-record.schema.json").validate(r)
     assert any(r["id"] == "after-poison" for r in out[env["WIREFEED_TOPIC_ENRICHED"]])
@@ -263,7 +274,15 @@ def test_big_messages_are_dead_lettered(worker: Worker, env: dict[str, str]) -> 
     Runs last in this module: while the bug stands, the partition it lands on stays wedged.
     """
     big = [c for c in CASES if c.big]
-    follow = {**good_items()[0], "id": "after-big", "headline": "Oil steadies after OPEC+ talks run late"}
+    follow = {
+        **good_items()[0],
+        "id": "after-big",
+        "headline": "Chile's copper output falls for a third month",
+        "body": "SANTIAGO, March 5 (Reuters) - Chile's copper production fell 4% in January "
+        "from a year earlier, the national statistics institute said on Thursday, "
+        "the third monthly decline in a row.\n"
+        "Lower ore grades at older mines weighed on output, analysts said.",
+    }
     before = _dlq_counts(worker)
     old = _outputs(env, expect=0, timeout=5)
     produce(

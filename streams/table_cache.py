@@ -1,0 +1,132 @@
+"""Write-behind views of Faust tables, one per input partition.
+
+A Faust table write costs a JSON encode, a RocksDB put and a changelog record.
+The dedup stage writes ~6 keys per item, some of them (the arrival log's head,
+hot anchors) item after item; the furniture learner rewrites one value per
+source per item. Through a plain table view that made state, not text
+processing, the worker's main cost.
+
+``PartitionState`` holds the decoded values a partition's stages touch and
+writes only the keys that changed, once per batch (``flush``), while the batch's
+last event is Faust's current event — so every write lands in that partition's
+store and changelog, as Faust requires. Flushing happens before the batch's
+transaction commits, so state is never behind published outputs.
+
+Reads go to the cache, then to the table (which reads the current event's
+partition). The cache is bounded: clean entries beyond ``max_entries`` are
+dropped, oldest first; they are still in RocksDB.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+_DELETED = object()
+
+
+class PartitionState(MutableMapping[str, Any]):
+    """``MutableMapping[str, Any]`` over a Faust table with ``bytes`` keys."""
+
+    def __init__(self, table: Any, *, max_entries: int = 200_000) -> None:
+        self._t = table
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._dirty: set[str] = set()
+        self._max = max_entries
+        self.writes = 0  # table writes done by flush (metrics, tests)
+
+    # -- mapping -----------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        value = self._cache.get(key, None)
+        if value is None:
+            value = self._t.get(key.encode())
+            if value is None:
+                raise KeyError(key)
+            self._remember(key, value)
+        elif value is _DELETED:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._cache[key] = value
+        self._cache.move_to_end(key)
+        self._dirty.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._cache[key] = _DELETED
+        self._dirty.add(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        try:
+            value = self[key]
+        except KeyError:
+            if default:
+                return default[0]
+            raise
+        del self[key]
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        """Keys of this worker's store merged with unflushed changes (for describe/reset)."""
+        seen: set[str] = set()
+        for k, v in self._cache.items():
+            seen.add(k)
+            if v is not _DELETED:
+                yield k
+        for raw in list(self._t.keys()):
+            k = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if k not in seen:
+                yield k
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    # -- write-behind ------------------------------------------------------
+    def _remember(self, key: str, value: Any) -> None:
+        self._cache[key] = value
+        if len(self._cache) > self._max:
+            self._evict()
+
+    def _evict(self) -> None:
+        excess = len(self._cache) - self._max
+        for k in list(self._cache):
+            if excess <= 0:
+                break
+            if k not in self._dirty:
+                del self._cache[k]
+                excess -= 1
+
+    def flush(self) -> int:
+        """Write changed keys to the table. Call with the partition's event current."""
+        n = 0
+        for key in self._dirty:
+            value = self._cache.get(key, _DELETED)
+            raw = key.encode()
+            if value is _DELETED:
+                if self._t.get(raw) is not None:
+                    del self._t[raw]
+                self._cache.pop(key, None)
+            else:
+                self._t[raw] = value
+            n += 1
+        self._dirty.clear()
+        self.writes += n
+        if len(self._cache) > self._max:
+            self._evict()
+        return n
+
+    @property
+    def pending(self) -> int:
+        return len(self._dirty)
