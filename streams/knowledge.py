@@ -20,4 +20,9 @@ def load_knowledge(s: Settings) -> Knowledge:
         max_body_chars=s.max_body_chars,
         furniture_window_s=s.furniture_window_s,
         furniture_min_items=s.furniture_min_items,
+        test_poison=(
+            (s.test_poison_prefix, frozenset(x.strip() for x in s.test_poison_stage.split(",") if x.strip()))
+            if s.test_poison_prefix
+            else None
+        ),
     )

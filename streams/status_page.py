@@ -67,6 +67,7 @@ def snapshot(wf: Wirefeed) -> dict[str, Any]:
     return {
         "uptime_seconds": round(now - _STARTED, 1),
         "test_stall_after": wf.settings.test_stall_after,
+        "test_poison_prefix": wf.settings.test_poison_prefix,
         "ready": ready,
         "stages": stages,
         "produced": {k[0]: v for k, v in _counter_values(m.produced).items()},

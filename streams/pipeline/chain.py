@@ -75,6 +75,13 @@ class Knowledge:
     max_body_chars: int = 2_000_000
     furniture_window_s: float = 7 * 24 * 3600.0
     furniture_min_items: int = 5
+    # (id prefix, stages): those stages raise for matching ids — poison drills in tests only
+    test_poison: tuple[str, frozenset[str]] | None = None
+
+
+def _drill(k: Knowledge, stage: str, item_id: str) -> None:
+    if k.test_poison and stage in k.test_poison[1] and item_id.startswith(k.test_poison[0]):
+        raise RuntimeError(f"test poison in {stage}")
 
 
 @dataclass(slots=True)
@@ -231,6 +238,7 @@ def prepare(
             item = parse.parse(data, max_bytes=k.max_message_bytes)
         item_id = item.id
         with _guard("strip", obs):
+            _drill(k, "strip", item.id)
             learned: frozenset[str] = frozenset()
             body_lines = item.body.split("\n")
             if state.furniture is not None:
@@ -242,6 +250,7 @@ def prepare(
                     window_s=k.furniture_window_s,
                     item_id=item.id,
                     lines=body_lines,
+                    offset=origin.offset,
                 )
             cleaned = strip.strip(
                 item.headline,
@@ -260,8 +269,17 @@ def prepare(
                     now,
                     window_s=k.furniture_window_s,
                     min_items=k.furniture_min_items,
+                    offset=origin.offset,
                 )
+            if item.pubstatus == "usable" and not cleaned.body.strip():
+                what = (
+                    "the HTML body holds no article text"
+                    if item.body_html and not item.body.strip()
+                    else ("nothing is left after removing boilerplate")
+                )
+                raise Rejected("missing_body", f"item {item.id!r}: {what}", stage="strip")
         with _guard("tag", obs):
+            _drill(k, "tag", item.id)
             tags = tag.tag(
                 cleaned.headline,
                 cleaned.body,
@@ -270,6 +288,7 @@ def prepare(
                 discovered=state.discovered,
             )
         with _guard("fingerprint", obs):
+            _drill(k, "fingerprint", item.id)
             fp = dedup.fingerprint(cleaned.headline, cleaned.body)
     except Rejected as exc:
         return dead_letter(data, exc.reason, exc.detail, exc.stage, origin, now, item_id=item_id)
@@ -297,6 +316,7 @@ def finish(
         dedup.expire(state.dedup, now, k.dedup, budget=EXPIRY_BUDGET)
     try:
         with _guard("dedup", obs):
+            _drill(k, "dedup", p.item.id)
             verdict = dedup.decide(p.item, p.fp, state.dedup, now, k.dedup)
             origin = p.origin.tag()
             if origin is not None:
@@ -308,6 +328,7 @@ def finish(
             record = enriched_record(p, verdict, [], {}, now)
             return Outcome(verdict.status, record, [], p.item.id)
         with _guard("route", obs):
+            _drill(k, "route", p.item.id)
             if p.item.pubstatus == "canceled":
                 routes = dedup.routes_of(state.dedup, verdict.of) if verdict.of else []
                 reasons = {r: [f"kill of {verdict.of}, which went to {r}"] for r in routes}
@@ -394,8 +415,18 @@ def dead_letter(
     now: float,
     *,
     item_id: str | None = None,
+    max_copy: int = 1_000_000,
 ) -> Outcome:
-    """The DLQ contract (schemas/dlq-record.schema.json): original bytes kept, base64."""
+    """The DLQ contract (schemas/dlq-record.schema.json): original bytes kept, base64.
+
+    A copy larger than ``max_copy`` is cut there (``original_truncated``; the
+    SHA-256 names the whole): base64 grows it by a third, and a DLQ record over
+    the producer's request size would wedge the partition it came from.
+    """
+    import hashlib
+
+    truncated = len(data) > max_copy
+    kept = data[:max_copy] if truncated else data
     record = {
         "reason": reason,
         "detail": detail,
@@ -405,8 +436,10 @@ def dead_letter(
         "partition": origin.partition,
         "offset": origin.offset,
         "key_b64": _b64(origin.key),
-        "original_b64": base64.b64encode(data).decode("ascii"),
+        "original_b64": base64.b64encode(kept).decode("ascii"),
         "original_size": len(data),
+        "original_truncated": truncated,
+        "original_sha256": hashlib.sha256(data).hexdigest(),
         "failed_at": _iso(now),
     }
     return Outcome("dlq", record, [], item_id, reason=reason, stage=stage)

@@ -3,10 +3,17 @@
 Pure functions over a ``MutableMapping`` (a Faust table in the worker, a dict offline). The value
 stored under a source key is plain JSON::
 
-    {"lines": {<hash>: {"t": text, "s": [[item_sig, ts], ...], "f": first_seen, "l": last_seen}}}
+    {"lines": {<hash>: {"t": text, "n": normalised, "s": [[item_sig, ts, offset], ...],
+                        "f": first_seen, "l": last_seen}},
+     "L": {<hash>: 1, ...}}          # lines that reached the threshold when last seen
 
 Items are counted by a signature of their lead paragraph, not by id alone, so re-sent or
 re-numbered copies of one story never teach its own sentences as furniture.
+
+``learned_lines`` looks only at ``L`` (a few dozen lines, not the thousands tracked) and
+recounts those exactly, so it costs microseconds per item. Given the item's input
+``offset`` it counts only observations from earlier offsets: an item replayed after a
+crash strips exactly as it did the first time, whatever the lost batch had taught.
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ MAX_CHARS = 160  # furniture is short; longer lines are never candidates
 MAX_LINES_PER_ITEM = 80
 MAX_TRACKED = 2000  # lines tracked per source; the least seen are evicted beyond this
 _DIGITS = str.maketrans("0123456789", "0000000000")
+# source -> (its state value, version, min_items, learned set): recomputed only when the
+# set of lines over the threshold changes, so the common case costs a dict lookup
+_MEMO: dict[str, tuple[Any, int, int, frozenset[str]]] = {}
 
 
 def normalise(line: str) -> str:
@@ -41,6 +51,14 @@ def _recent(entry: Mapping[str, Any], now: float, window_s: float) -> int:
     return sum(1 for _, ts in entry["s"] if ts >= now - window_s)
 
 
+def _count(entry: Mapping[str, Any], since: float, own: str | None, before: int | None) -> int:
+    n = 0
+    for s in entry["s"]:
+        if s[1] >= since and s[0] != own and (before is None or len(s) < 3 or s[2] is None or s[2] < before):
+            n += 1
+    return n
+
+
 def observe(
     state: MutableMapping[str, Any],
     source: str,
@@ -50,11 +68,15 @@ def observe(
     *,
     window_s: float,
     min_items: int,
+    offset: int | None = None,
 ) -> None:
     """Record the candidate lines of one item. Pass the body's lines before stripping."""
-    keep = max(2, min_items) * 2  # item signatures remembered per line
-    src = dict(state.get(source) or {"lines": {}})
-    table: dict[str, Any] = dict(src.get("lines") or {})
+    need = max(2, min_items)
+    keep = need * 2  # item signatures remembered per line
+    src = state.get(source) or {"lines": {}}
+    table: dict[str, Any] = src.setdefault("lines", {})
+    hot: dict[str, int] = src.setdefault("L", {})
+    since = now - window_s
     sig = _item_sig(item_id, lines)
     seen: set[str] = set()
     for raw in lines[:2000]:
@@ -68,19 +90,30 @@ def observe(
         if len(seen) > MAX_LINES_PER_ITEM:
             break
         k = _key(norm)
-        entry = table.get(k) or {"t": text, "s": [], "f": now, "l": now}
-        sigs = [s for s in entry["s"] if s[1] >= now - window_s and s[0] != sig]
-        sigs.append([sig, now])
-        table[k] = {"t": entry["t"], "s": sigs[-keep:], "f": entry["f"], "l": now}
+        entry = table.get(k)
+        if entry is None:
+            entry = table[k] = {"t": text, "n": norm, "s": [], "f": now, "l": now}
+        sigs = [s for s in entry["s"] if s[1] >= since and s[0] != sig]
+        sigs.append([sig, now, offset])
+        entry["s"] = sigs[-keep:]
+        entry["l"] = now
+        if len(entry["s"]) >= need and k not in hot:
+            hot[k] = 1
+            src["v"] = src.get("v", 0) + 1
     # Expire now and then (not per item: the table may hold thousands of lines), then bound memory
     # by evicting the lines seen in fewest recent items, oldest first.
-    if now - src.get("swept", 0.0) >= window_s / 10 or len(table) > MAX_TRACKED:
-        table = {k: e for k, e in table.items() if e["l"] >= now - window_s}
+    if now - src.get("swept", 0.0) >= window_s / 10:
+        table = {k: e for k, e in table.items() if e["l"] >= since}
         src["swept"] = now
-    if len(table) > MAX_TRACKED:
+    if len(table) > MAX_TRACKED:  # evict to 90 % so this sort is rare, not per item
         ranked = sorted(table.items(), key=lambda kv: (len(kv[1]["s"]), kv[1]["l"]), reverse=True)
-        table = dict(ranked[:MAX_TRACKED])
-    src["lines"] = table
+        table = dict(ranked[: MAX_TRACKED * 9 // 10])
+    if offset is not None and offset > src.get("hi", -1):
+        src["hi"] = offset
+    if table is not src["lines"]:
+        src["lines"] = table
+        src["L"] = {k: 1 for k in hot if k in table and _count(table[k], since, None, None) >= need}
+        src["v"] = src.get("v", 0) + 1
     state[source] = src
 
 
@@ -93,22 +126,41 @@ def learned_lines(
     window_s: float,
     item_id: str | None = None,
     lines: Sequence[str] | None = None,
+    offset: int | None = None,
 ) -> frozenset[str]:
     """Normalised lines (see ``normalise``) seen in at least ``min_items`` distinct items in the window.
 
-    Given the item about to be stripped (``item_id`` and its ``lines``), its own earlier
-    observation does not count: an item replayed after a crash must strip exactly as
-    it did the first time, not learn from itself.
+    Given the item about to be stripped (``item_id``, its ``lines`` and its input
+    ``offset``), neither its own earlier observation nor any from a later offset counts:
+    an item replayed after a crash must strip exactly as it did the first time.
     """
     need = max(2, min_items)  # a line seen in one item is never learned
     src = state.get(source) or {}
+    table = src.get("lines") or {}
+    replay = offset is not None and offset <= src.get("hi", -1)
+    fresh = now - src.get("swept", now) < window_s / 10
+    if not replay and fresh and "L" in src:
+        # the common case: the lines that reached the threshold, as of the last sweep
+        memo = _MEMO.get(source)
+        if memo is not None and memo[0] is src and memo[1] == src.get("v", 0) and memo[2] == need:
+            return memo[3]
+        result = frozenset(table[k].get("n") or normalise(table[k]["t"]) for k in src["L"] if k in table)
+        if len(_MEMO) > 10_000:
+            _MEMO.clear()
+        _MEMO[source] = (src, src.get("v", 0), need, result)
+        return result
+    # exact: a replay (count nothing from this item or later offsets), or a sweep is due
     own = _item_sig(item_id, lines) if item_id is not None and lines is not None else None
     since = now - window_s
-    return frozenset(
-        normalise(e["t"])
-        for e in (src.get("lines") or {}).values()
-        if sum(1 for sig, ts in e["s"] if ts >= since and sig != own) >= need
-    )
+    hot = src.get("L")
+    if hot is None:  # state written before "L" existed: look at every line once
+        hot = table
+    out = []
+    for k in hot:
+        e = table.get(k)
+        if e is not None and _count(e, since, own, offset) >= need:
+            out.append(e.get("n") or normalise(e["t"]))
+    return frozenset(out)
 
 
 def reset(state: MutableMapping[str, Any], source: str | None = None) -> int:

@@ -75,6 +75,8 @@ def extract_text(page: str, *, prune: bool = True) -> str:
         tree = html.fromstring(page)
     except (etree.ParserError, ValueError):
         return ""
+    # code and styling are never text, pruned or not
+    etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     if prune:
         pruned = copy.deepcopy(tree)
         _prune(pruned)
