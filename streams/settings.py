@@ -66,8 +66,8 @@ class Settings:
     max_body_chars: int = 2_000_000
     stall_seconds: float = 60.0
     ingest_metrics_port: int = 0  # `wirefeed ingest rss|feeds` serves /metrics here when > 0
-    test_poison_prefix: str = ""  # tests only: items whose id starts with this fail in...
-    test_poison_stage: str = ""  # ...these stages (comma-separated): poison-message drills
+    test_poison_prefix: str = ""  # tests only: an item with id "<prefix><stage>…" fails in that stage…
+    test_poison_stage: str = ""  # …if it is listed here (comma-separated): poison-message drills
     test_stall_after: int = 0  # tests only: the prepare agent hangs after N messages (stall drills)
     batch_size: int = 500
     batch_wait_s: float = 0.02

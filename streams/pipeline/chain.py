@@ -75,12 +75,13 @@ class Knowledge:
     max_body_chars: int = 2_000_000
     furniture_window_s: float = 7 * 24 * 3600.0
     furniture_min_items: int = 5
-    # (id prefix, stages): those stages raise for matching ids — poison drills in tests only
+    # (prefix, stages): an item whose id is "<prefix><stage>…" raises in that stage, if the
+    # stage is listed — poison-message drills in tests only
     test_poison: tuple[str, frozenset[str]] | None = None
 
 
 def _drill(k: Knowledge, stage: str, item_id: str) -> None:
-    if k.test_poison and stage in k.test_poison[1] and item_id.startswith(k.test_poison[0]):
+    if k.test_poison and stage in k.test_poison[1] and item_id.startswith(k.test_poison[0] + stage):
         raise RuntimeError(f"test poison in {stage}")
 
 
@@ -306,7 +307,7 @@ def finish(
     observer: StageObserver | None = None,
     original: Callable[[], bytes] | None = None,
 ) -> Outcome:
-    """Second half: dedup verdict, routes, and the output record."""
+    """Second half: routes, dedup verdict, and the output record."""
     obs = observer or _NoObserver()
     now = time.time() if now is None else now
     if now - state.last_expiry >= EXPIRY_EVERY_S:
@@ -315,6 +316,20 @@ def finish(
         state.last_expiry = now
         dedup.expire(state.dedup, now, k.dedup, budget=EXPIRY_BUDGET)
     try:
+        # Route before dedup records anything: an item that fails routing must not
+        # stay in the dedup state as the original its later copies are dropped for.
+        with _guard("route", obs):
+            _drill(k, "route", p.item.id)
+            matched = None
+            if p.item.pubstatus != "canceled":
+                matched = route.route(
+                    k.routes,
+                    headline=p.cleaned.headline,
+                    body=p.cleaned.body,
+                    tags=p.tags,
+                    source=p.item.source,
+                    language=p.item.language,
+                )
         with _guard("dedup", obs):
             _drill(k, "dedup", p.item.id)
             verdict = dedup.decide(p.item, p.fp, state.dedup, now, k.dedup)
@@ -324,24 +339,15 @@ def finish(
                     verdict = dedup.replayed_verdict(state.dedup, p.item.id, origin) or verdict
                 else:
                     dedup.remember_outcome(state.dedup, p.item.id, origin, verdict)
-        if verdict.status in ("duplicate", "redelivery"):
-            record = enriched_record(p, verdict, [], {}, now)
-            return Outcome(verdict.status, record, [], p.item.id)
-        with _guard("route", obs):
-            _drill(k, "route", p.item.id)
-            if p.item.pubstatus == "canceled":
+            if verdict.status in ("duplicate", "redelivery"):
+                record = enriched_record(p, verdict, [], {}, now)
+                return Outcome(verdict.status, record, [], p.item.id)
+            # updates and kills follow the original to its routes
+            if matched is None:
                 routes = dedup.routes_of(state.dedup, verdict.of) if verdict.of else []
                 reasons = {r: [f"kill of {verdict.of}, which went to {r}"] for r in routes}
             else:
-                result = route.route(
-                    k.routes,
-                    headline=p.cleaned.headline,
-                    body=p.cleaned.body,
-                    tags=p.tags,
-                    source=p.item.source,
-                    language=p.item.language,
-                )
-                routes, reasons = list(result.routes), dict(result.reasons)
+                routes, reasons = list(matched.routes), dict(matched.reasons)
                 if verdict.status == "update" and verdict.of:
                     for r in dedup.routes_of(state.dedup, verdict.of):
                         if r not in routes:
