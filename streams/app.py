@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import weakref
 from collections.abc import Sequence
@@ -91,7 +92,9 @@ class Wirefeed:
             consumer_auto_offset_reset="earliest",
             producer_max_request_size=max(s.max_message_bytes + 1_000_000, 1_048_576),
             consumer_max_fetch_size=max(s.max_message_bytes + 1_000_000, 4_194_304),
-            stream_wait_empty=False,
+            # on revocation, let in-flight batches finish (and commit) before the partition
+            # moves: the new owner then starts exactly where our last transaction ended
+            stream_wait_empty=s.processing_guarantee == "exactly_once",
             # with our transactions, offsets commit with each batch's outputs
             broker_commit_every=10**9 if s.processing_guarantee == "exactly_once" else 500,
             broker_commit_interval=3600.0 if s.processing_guarantee == "exactly_once" else 1.0,
@@ -122,6 +125,11 @@ class Wirefeed:
             self.forget_partitions(revoked)
             if self.eos is not None:
                 await self.eos.release(revoked)
+
+        @app.on_partitions_assigned.connect
+        async def _assigned(sender: Any, assigned: Any, **kw: Any) -> None:
+            if self.eos is not None:
+                await self.eos.claim(assigned, {s.topic_raw, s.topic_dedup})
 
         # State. Prepare-side tables are co-partitioned with wire.raw, the
         # dedup table with wire.dedup; values are JSON (Faust's json codec uses orjson).
@@ -172,7 +180,7 @@ class Wirefeed:
         s = self.settings
         taken = 0
         async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
-            for tp, evs in _by_partition(events):
+            for tp, evs in self._batches(events):
                 outputs: list[Output] = []
                 state = self._state_for(tp)
                 for event in evs:
@@ -204,7 +212,7 @@ class Wirefeed:
         k, m = self.knowledge, self.metrics
         s = self.settings
         async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
-            for tp, evs in _by_partition(events):
+            for tp, evs in self._batches(events):
                 outputs: list[Output] = []
                 state = self._state_for(tp)
                 for event in evs:
@@ -227,9 +235,28 @@ class Wirefeed:
                 await self.eos.commit(tp, outputs, next_offset)
             except PartitionRevoked as exc:
                 log.info("partition %s moved to another worker; it will redo this batch", exc)
+            except Exception:
+                # Not a broker error (those are retried): a batch we cannot publish must not
+                # be skipped while the consumer moves on. Stop; a restart resumes from the
+                # last committed transaction.
+                log.critical("cannot publish a batch of %s[%d]; exiting to resume from the last commit", *tp)
+                logging.shutdown()
+                os._exit(70)
             return
         for topic, key, value in outputs:
             await self._topic(topic).send(key=key, value=value)
+
+    def _batches(self, events: Sequence[faust.EventT]) -> list[tuple[tuple[str, int], list[faust.EventT]]]:
+        """The batch by input partition, without events fetched before the latest rebalance.
+
+        ``take_events`` may still hold events buffered before a rebalance; under
+        exactly-once their partition restarts from its committed offset (Faust seeks
+        there), so processing the stale copies would publish them twice.
+        """
+        if self.eos is not None:
+            gen = self.app.consumer_generation_id
+            events = [e for e in events if e.message.generation_id in (None, gen)]
+        return _by_partition(events)
 
     def _state_for(self, tp: tuple[str, int]) -> chain.State:
         st = self._states.get(tp)

@@ -89,6 +89,10 @@ class TransactionalOutputs:
         self.group_id = app.conf.id
         self._producers: dict[tuple[str, int], AIOKafkaProducer] = {}
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
+        # input partitions this worker owns, from claim (assigned) to release (revoked):
+        # a producer is only ever created for these, so a late batch of a partition that
+        # has moved cannot fence its new owner
+        self.owned: set[tuple[str, int]] = set()
         self.commits = 0
         self.retries = 0
 
@@ -112,12 +116,6 @@ class TransactionalOutputs:
             self._producers[tp] = p
         return p
 
-    def _assigned(self, tp: tuple[str, int]) -> bool:
-        try:
-            return any((t.topic, t.partition) == tp for t in self.app.consumer.assignment())
-        except Exception:
-            return True
-
     async def commit(self, tp: tuple[str, int], outputs: Sequence[Output], next_offset: int) -> None:
         """Publish ``outputs`` and mark ``tp`` consumed up to ``next_offset``, atomically.
 
@@ -129,8 +127,8 @@ class TransactionalOutputs:
         async with lock:
             delay = 0.1
             while True:
-                if not self._assigned(tp):
-                    raise PartitionRevoked(f"{tp[0]}[{tp[1]}]")
+                if tp not in self.owned:
+                    raise PartitionRevoked(f"{tp[0]}[{tp[1]}] is not ours")
                 try:
                     await self.app.producer.flush()  # table changelogs first: state is never behind outputs
                     p = await self._producer(tp)
@@ -173,8 +171,29 @@ class TransactionalOutputs:
                     self.app.tables.on_commit({t: next_offset})
                 break
 
+    async def claim(self, tps: Iterable[Any], topics: set[str]) -> None:
+        """Fence the previous owner of newly assigned input partitions before reading them.
+
+        ``init_transactions`` with the partition's transactional id aborts whatever the
+        previous owner left open, so its late commit fails instead of racing ours.
+        """
+        for t in tps:
+            if t.topic in topics:
+                self.owned.add((t.topic, t.partition))
+                delay = 0.1
+                while True:
+                    try:
+                        await self._producer((t.topic, t.partition))
+                        break
+                    except (TimeoutError, KafkaError, OSError) as exc:
+                        log.warning("cannot claim %s[%d] yet (%s)", t.topic, t.partition, exc)
+                        await self._drop((t.topic, t.partition))
+                        await asyncio.sleep(delay)
+                        delay = min(delay * 2, 5.0)
+
     async def release(self, tps: Iterable[Any]) -> None:
         for t in tps:
+            self.owned.discard((t.topic, t.partition))
             await self._drop((t.topic, t.partition))
 
     async def _drop(self, tp: tuple[str, int]) -> None:
