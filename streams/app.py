@@ -201,11 +201,11 @@ class Wirefeed:
                             outputs += self._outputs(result)
                             continue
                         key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
-                        outputs.append((s.topic_dedup, key, orjson.dumps(result.to_json())))
+                        outputs.append((s.topic_dedup, key, orjson.dumps(result.to_json()), None))
                         m.produced.labels("dedup").inc()
                     except Exception as exc:  # never let one message kill the agent
                         outputs += self._poison(value, origin, "prepare", exc)
-                _flush(state)  # the batch's last event is current: writes land on tp
+                outputs += self._flush(state, tp)  # the batch's last event is current: writes land on tp
                 await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
     async def _finish_agent(self, stream: faust.StreamT) -> None:
@@ -225,7 +225,7 @@ class Wirefeed:
                         outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
                     except Exception as exc:  # never let one message kill the agent
                         outputs += self._poison(msg.value or b"", origin, "finish", exc)
-                _flush(state)
+                outputs += self._flush(state, tp)
                 await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
     async def _publish(self, tp: tuple[str, int], outputs: list[Output], next_offset: int) -> None:
@@ -243,8 +243,19 @@ class Wirefeed:
                 logging.shutdown()
                 os._exit(70)
             return
-        for topic, key, value in outputs:
-            await self._topic(topic).send(key=key, value=value)
+        for topic, key, value, partition in outputs:
+            await self._topic(topic).send(key=key, value=value, partition=partition)
+
+    def _flush(self, state: chain.State, tp: tuple[str, int]) -> list[Output]:
+        """State changes of the batch: into its transaction (exactly-once) or Faust's changelog."""
+        records: list[Output] = []
+        for mapping in (state.dedup, state.furniture, state.discovered):
+            if isinstance(mapping, PartitionState):
+                if self.eos is not None:
+                    records += mapping.flush_transactional(tp[1])
+                else:
+                    mapping.flush()
+        return records
 
     def _batches(self, events: Sequence[faust.EventT]) -> list[tuple[tuple[str, int], list[faust.EventT]]]:
         """The batch by input partition, without events fetched before the latest rebalance.
@@ -327,7 +338,7 @@ class Wirefeed:
                 | {"at": rec.get("failed_at")}
             )
             del self.recent_dlq[:-20]
-            return [(s.topic_dlq, key, orjson.dumps(out.record))]
+            return [(s.topic_dlq, key, orjson.dumps(out.record), None)]
         m.dedup_verdicts.labels(
             "redelivery" if out.kind == "redelivery" else out.record["dedup"]["status"]
         ).inc()
@@ -335,12 +346,12 @@ class Wirefeed:
             return []  # the same id+version was already published: no second output anywhere
         if out.kind == "duplicate":
             m.produced.labels("duplicates").inc()
-            return [(s.topic_duplicates, key, orjson.dumps(out.record))]
+            return [(s.topic_duplicates, key, orjson.dumps(out.record), None)]
         value = orjson.dumps(out.record)
-        msgs: list[Output] = [(s.topic_enriched, key, value)]
+        msgs: list[Output] = [(s.topic_enriched, key, value, None)]
         m.produced.labels("enriched").inc()
         for name in out.routes:
-            msgs.append((s.topic_for_route(name), key, value))
+            msgs.append((s.topic_for_route(name), key, value, None))
             m.routed.labels(name).inc()
         if not out.routes:
             m.unrouted.inc()
@@ -387,12 +398,6 @@ class Wirefeed:
         self.metrics.set_ruleset("routes", rules.version)
         for r in rules.routes:
             self._topic(self.settings.topic_for_route(r.name))
-
-
-def _flush(state: chain.State) -> None:
-    for mapping in (state.dedup, state.furniture, state.discovered):
-        if isinstance(mapping, PartitionState):
-            mapping.flush()
 
 
 def _by_partition(events: Sequence[faust.EventT]) -> list[tuple[tuple[str, int], list[faust.EventT]]]:

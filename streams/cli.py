@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -145,9 +146,41 @@ def cmd_worker(args: argparse.Namespace, s: Settings) -> int:
     wf = Wirefeed(s, knowledge)
     from faust.worker import Worker
 
+    running = _mark_running(s, wf)
     worker = Worker(wf.app, loglevel=s.log_level, quiet=True, redirect_stdouts=False, override_logging=False)
-    worker.execute_from_commandline()
+    clean = False
+    try:
+        worker.execute_from_commandline()
+        clean = True
+    except SystemExit as exc:
+        clean = exc.code in (0, None)
+        raise
+    finally:
+        if clean:
+            running.unlink(missing_ok=True)
     return 0
+
+
+def _mark_running(s: Settings, wf: Any) -> Path:
+    """Rebuild local state from the changelogs when the last run did not stop cleanly.
+
+    Under exactly-once, state changes reach the changelogs only inside committed
+    transactions, but the local RocksDB store is written before the commit: after a
+    crash it can hold a batch that never committed. Kafka Streams solves this the
+    same way: no clean-shutdown marker, no trusted local state.
+    """
+    import logging
+    import shutil
+
+    marker = s.data_dir / ".worker-running"
+    if marker.exists() and s.processing_guarantee == "exactly_once":
+        logging.getLogger("wirefeed").warning(
+            "the last run did not stop cleanly: rebuilding local state from the changelogs"
+        )
+        shutil.rmtree(wf.app.conf.tabledir, ignore_errors=True)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(os.getpid()))
+    return marker
 
 
 # ---- offline ---------------------------------------------------------------

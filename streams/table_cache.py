@@ -19,9 +19,12 @@ dropped, oldest first; they are still in RocksDB.
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping
 from typing import Any
+
+import orjson
 
 _DELETED = object()
 
@@ -109,7 +112,7 @@ class PartitionState(MutableMapping[str, Any]):
                 excess -= 1
 
     def flush(self) -> int:
-        """Write changed keys to the table. Call with the partition's event current."""
+        """Write changed keys to the table and Faust's changelog (with the partition's event current)."""
         n = 0
         for key in self._dirty:
             value = self._cache.get(key, _DELETED)
@@ -126,6 +129,34 @@ class PartitionState(MutableMapping[str, Any]):
         if len(self._cache) > self._max:
             self._evict()
         return n
+
+    def flush_transactional(self, partition: int) -> list[tuple[str, bytes, bytes | None, int]]:
+        """Write changed keys to the local store only; return their changelog records.
+
+        The caller publishes the records in the same Kafka transaction as the batch's
+        outputs and offsets, so state, outputs and progress commit (or abort) together.
+        A crash can leave the local store ahead of the changelog; the worker therefore
+        rebuilds local state from the changelog after an unclean stop (streams/cli.py).
+        """
+        topic = self._t.changelog_topic.get_topic_name()
+        store = self._t.data  # the store, without Faust's own (non-transactional) changelog send
+        records: list[tuple[str, bytes, bytes | None, int]] = []
+        for key in self._dirty:
+            value = self._cache.get(key, _DELETED)
+            raw = key.encode()
+            if value is _DELETED:
+                with contextlib.suppress(KeyError):
+                    del store[raw]
+                self._cache.pop(key, None)
+                records.append((topic, raw, None, partition))
+            else:
+                store[raw] = value
+                records.append((topic, raw, orjson.dumps(value), partition))
+        self._dirty.clear()
+        self.writes += len(records)
+        if len(self._cache) > self._max:
+            self._evict()
+        return records
 
     @property
     def pending(self) -> int:

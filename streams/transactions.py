@@ -10,8 +10,8 @@ another partition, so a crash can lose them. We measured the first symptom
 (outputs invisible to ``read_committed`` consumers until unrelated traffic
 arrives) on Kafka 4.0.2 with faust-streaming 0.15.3.
 
-So Faust runs at-least-once (it still owns consumption, rebalancing and tables)
-and the agents publish through this adapter instead:
+So Faust runs at-least-once (it still owns consumption, rebalancing and table
+recovery) and the agents publish through this adapter instead:
 
 * one transactional producer per *input* partition, ``transactional.id =
   <app>-<topic>-<partition>``: the worker that takes a partition over fences
@@ -24,10 +24,12 @@ and the agents publish through this adapter instead:
 * wire.dedup is read ``read_committed``, so aborted intermediate records are
   never processed.
 
-State tables stay at-least-once (Faust changelogs). The chain makes that safe:
-the dedup state remembers which input message produced each verdict, so a
-replayed message republishes the same result instead of being dropped as a
-redelivery (see ``dedup.replayed_verdict``).
+State changes go into the same transactions: the agents write a batch's changed
+keys to the local store and publish their changelog records with the outputs
+(``table_cache.PartitionState.flush_transactional``); recovery reads changelogs
+``read_committed``. A worker that did not stop cleanly rebuilds its local state
+from the changelogs (``cli._mark_running``). As a second line, the dedup state
+remembers which input message produced each verdict (``dedup.replayed_verdict``).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ from streams.settings import Settings
 
 log = logging.getLogger("wirefeed.transactions")
 
-Output = tuple[str, bytes | None, bytes]  # topic, key, value
+# topic, key, value (None: a tombstone), partition (None: by key)
+Output = tuple[str, bytes | None, bytes | None, int | None]
 
 
 class PartitionRevoked(Exception):
@@ -59,8 +62,13 @@ def adapt_faust_for_transactions() -> None:
       freshly created consumer is enough;
     * never commit offsets itself: they are committed inside our transactions.
       Faust would otherwise commit *acknowledged* offsets on rebalance, stop or an
-      agent error — including those of a batch whose transaction never committed.
+      agent error — including those of a batch whose transaction never committed;
+    * table recovery must know changelogs are transactional: the last offset of a
+      changelog partition is then a commit marker that is never delivered, and
+      Faust waits for it forever unless it checks the consumer position, which it
+      does only when it runs transactions itself.
     """
+    from faust.tables import recovery as faust_recovery
     from faust.transport import consumer as faust_consumer
     from faust.transport.drivers import aiokafka as faust_aiokafka
 
@@ -77,9 +85,31 @@ def adapt_faust_for_transactions() -> None:
     async def commit(self: Any, topics: Any = None, start_new_transaction: bool = True) -> bool:
         return False
 
+    recovery_init = faust_recovery.Recovery.__init__
+
+    def init_recovery(self: Any, app: Any, tables: Any, **kwargs: Any) -> None:
+        recovery_init(self, app, tables, **kwargs)
+        self.app = _TransactionalAppView(app)
+
     cls._create_worker_consumer = create  # type: ignore[method-assign]
     faust_consumer.Consumer.commit = commit  # type: ignore[method-assign,assignment]
+    faust_recovery.Recovery.__init__ = init_recovery  # type: ignore[method-assign]
     cls._wirefeed_adapted = True  # type: ignore[attr-defined]
+
+
+class _TransactionalAppView:
+    """The app as table recovery should see it: changelogs are written in transactions."""
+
+    def __init__(self, app: Any) -> None:
+        object.__setattr__(self, "_app", app)
+
+    in_transaction = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._app, name, value)
 
 
 class TransactionalOutputs:
@@ -134,7 +164,10 @@ class TransactionalOutputs:
                     p = await self._producer(tp)
                     await p.begin_transaction()
                     try:
-                        futures = [await p.send(topic, value, key=key) for topic, key, value in outputs]
+                        futures = [
+                            await p.send(topic, value, key=key, partition=part)
+                            for topic, key, value, part in outputs
+                        ]
                         await p.send_offsets_to_transaction(
                             {TopicPartition(tp[0], tp[1]): next_offset}, self.group_id
                         )
