@@ -46,12 +46,8 @@ class Health:
         self.transactional_topics = set(transactional_topics)
         self.progress: dict[tuple[str, int], PartitionProgress] = {}
         self.broker_ok = True
-        self.broker_checked = 0.0
-        self.started = time.time()
-        self.last_rebalance: float | None = None
 
     def on_rebalance(self) -> None:
-        self.last_rebalance = time.time()
         # a partition newly assigned has not had a chance to move yet
         now = time.time()
         for p in self.progress.values():
@@ -119,7 +115,6 @@ class Health:
             self.broker_ok = True
         except (OSError, TimeoutError, ValueError):
             self.broker_ok = False
-        self.broker_checked = time.time()
 
     def stalled(self) -> list[dict[str, Any]]:
         now = time.time()

@@ -81,10 +81,6 @@ class Settings:
     furniture_window_s: float = 7 * 24 * 3600.0
     furniture_min_items: int = 5
 
-    @property
-    def route_topic(self) -> str:
-        return self.route_topic_prefix
-
     def topic_for_route(self, name: str) -> str:
         return f"{self.route_topic_prefix}{name}"
 
