@@ -15,10 +15,14 @@ export WIREFEED_DATA_DIR ?= var/wirefeed
 help:
 	@sed -n '1,4p' Makefile
 
-$(VENV)/.installed: pyproject.toml
+NATIVE_SRC := native/Cargo.toml native/Cargo.lock native/pyproject.toml $(wildcard native/src/*.rs)
+
+# the tagger's compiled fast path (native/, needs cargo; PyO3 and maturin come from crates.io and PyPI)
+$(VENV)/.installed: pyproject.toml $(NATIVE_SRC)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --force-reinstall --no-deps ./native
 	@touch $@
 
 setup: $(VENV)/.installed kafka
@@ -33,7 +37,7 @@ run: setup
 test: setup
 	@bash deploy/system-deps.sh
 	$(VENV)/bin/ruff check streams tests bench scripts
-	$(VENV)/bin/pytest -q -m "not faults" -p no:cacheprovider
+	WIREFEED_REQUIRE_NATIVE=1 $(VENV)/bin/pytest -q -m "not faults" -p no:cacheprovider
 
 test-faults: setup
 	@bash deploy/system-deps.sh

@@ -41,6 +41,7 @@ from streams.pipeline.kb import (
     KnowledgeBase,
     normalise,
 )
+from streams.pipeline.tag_native import tagger_for
 from streams.pipeline.tag_rules import (
     DAYS_MONTHS,
     FUNCTION_CAPS,
@@ -622,8 +623,32 @@ def tag(
     *,
     dateline: str | None = None,
     discovered: MutableMapping[str, Any] | None = None,
+    native: bool = True,
 ) -> TagResult:
-    """Tag people, organisations and places in a cleaned story and name the countries it is about."""
+    """Tag people, organisations and places in a cleaned story and name the countries it is about.
+
+    Runs the compiled tagger (streams/pipeline/tag_native.py) when it is built, enabled and covers the
+    story's characters, else the Python implementation below, which is the specification; both give
+    the same result (tests/unit/test_tag_native.py). ``native=False`` forces Python.
+    """
+    if native:
+        nt = tagger_for(kb)
+        if nt is not None:
+            res = nt.tag(headline, body, dateline, discovered)
+            if res is not None:
+                return res
+    return tag_python(headline, body, kb, dateline=dateline, discovered=discovered)
+
+
+def tag_python(
+    headline: str,
+    body: str,
+    kb: KnowledgeBase,
+    *,
+    dateline: str | None = None,
+    discovered: MutableMapping[str, Any] | None = None,
+) -> TagResult:
+    """The Python implementation of :func:`tag` (the reference for the native one)."""
     norm_h = fast_normalise(headline)
     norm_b = fast_normalise(body)
     hits_h = _find_hits(headline, norm_h, kb) if headline else []
