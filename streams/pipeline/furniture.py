@@ -26,15 +26,46 @@ MIN_CHARS = 3
 MAX_CHARS = 160  # furniture is short; longer lines are never candidates
 MAX_LINES_PER_ITEM = 80
 MAX_TRACKED = 2000  # lines tracked per source; the least seen are evicted beyond this
-_DIGITS = str.maketrans("0123456789", "0000000000")
+_DIGITS = "123456789"  # masked to "0"
+# Short line -> (normalised, key) or None when it holds no letter (never a candidate). Outlet furniture
+# recurs item after item, so observe() and strip()'s learned-line check mostly skip normalising and
+# hashing; bounded like the rule matcher's line memo.
+_CANDIDATES: dict[str, tuple[str, str] | None] = {}
+CANDIDATE_MEMO_SIZE = 50_000
 # source -> (its state value, version, min_items, learned set): recomputed only when the
 # set of lines over the threshold changes, so the common case costs a dict lookup
 _MEMO: dict[str, tuple[Any, int, int, frozenset[str]]] = {}
+_MISS = object()
 
 
 def normalise(line: str) -> str:
     """Case-folded, whitespace-collapsed, digits masked: 'Updated: 17 Sep' == 'updated: 18 sep'."""
-    return " ".join(line.casefold().translate(_DIGITS).split())
+    s = line.casefold()
+    for d in _DIGITS:  # nine C-level replaces beat str.translate, which is slow on non-ASCII text
+        s = s.replace(d, "0")
+    return " ".join(s.split())
+
+
+def normalise_short(line: str) -> str:
+    """``normalise`` through the candidate memo (for lines of at most ``MAX_CHARS``, which recur)."""
+    hit = _CANDIDATES.get(line, _MISS)
+    if hit is _MISS:
+        hit = _candidate(line)
+    return hit[0] if hit is not None else normalise(line)  # type: ignore[index]
+
+
+def _candidate(text: str) -> tuple[str, str] | None:
+    """(normalised, key) of a stripped line of MIN_CHARS..MAX_CHARS characters, None if it has no letter."""
+    norm = normalise(text)
+    found = (norm, _key(norm)) if any(map(str.isalpha, norm)) else None
+    if len(_CANDIDATES) >= CANDIDATE_MEMO_SIZE:
+        _CANDIDATES.clear()
+    _CANDIDATES[text] = found
+    return found
+
+
+def _long(line: str) -> bool:
+    return len(line) > MAX_CHARS
 
 
 def _key(norm: str) -> str:
@@ -42,7 +73,7 @@ def _key(norm: str) -> str:
 
 
 def _item_sig(item_id: str, lines: Sequence[str]) -> str:
-    lead = next((ln for ln in lines if len(ln) > MAX_CHARS), None)
+    lead = next(filter(_long, lines), None)
     basis = " ".join(lead.casefold().split())[:400] if lead else f"id:{item_id}"
     return _key(basis)
 
@@ -79,24 +110,29 @@ def observe(
     since = now - window_s
     sig = _item_sig(item_id, lines)
     seen: set[str] = set()
-    for raw in lines[:2000]:
-        text = raw.strip()
+    memo = _CANDIDATES
+    for text in map(str.strip, lines[:2000]):
         if not MIN_CHARS <= len(text) <= MAX_CHARS:
             continue
-        norm = normalise(text)
-        if norm in seen or not any(c.isalpha() for c in norm):
+        cand = memo.get(text, _MISS)
+        if cand is _MISS:
+            cand = _candidate(text)
+        if cand is None:
+            continue
+        norm, k = cand  # type: ignore[misc]
+        if norm in seen:
             continue
         seen.add(norm)
         if len(seen) > MAX_LINES_PER_ITEM:
             break
-        k = _key(norm)
         entry = table.get(k)
-        if entry is None:
-            entry = table[k] = {"t": text, "n": norm, "s": [], "f": now, "l": now}
-        sigs = [s for s in entry["s"] if s[1] >= since and s[0] != sig]
-        sigs.append([sig, now, offset])
-        entry["s"] = sigs[-keep:]
-        entry["l"] = now
+        if entry is None:  # most lines of an item: nothing to filter
+            table[k] = entry = {"t": text, "n": norm, "s": [[sig, now, offset]], "f": now, "l": now}
+        else:
+            sigs = [s for s in entry["s"] if s[1] >= since and s[0] != sig]
+            sigs.append([sig, now, offset])
+            entry["s"] = sigs[-keep:]
+            entry["l"] = now
         if len(entry["s"]) >= need and k not in hot:
             hot[k] = 1
             src["v"] = src.get("v", 0) + 1

@@ -8,7 +8,6 @@ which trafilatura sometimes keeps when they sit inside the article container.
 
 from __future__ import annotations
 
-import copy
 import re
 
 from lxml import etree, html
@@ -26,6 +25,7 @@ _FURNITURE_ATTR = re.compile(
 _FURNITURE_ROLES = ("navigation", "complementary", "banner", "contentinfo")
 _PARA_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt"}
 _MAX_ATTR = 300
+_ATTRIBUTED = etree.XPath("descendant-or-self::*[@class or @id or @role]")
 
 
 def _prune(tree: html.HtmlElement) -> None:
@@ -33,8 +33,10 @@ def _prune(tree: html.HtmlElement) -> None:
         parent = el.getparent()
         if parent is not None:
             el.drop_tree()
-    for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el.tag in ("html", "body", "article", "main"):
+    # Only elements with a class, id or role can be furniture here: XPath selects them in C, in document
+    # order, as a snapshot (like list(tree.iter()) did).
+    for el in _ATTRIBUTED(tree):
+        if el.tag in ("html", "body", "article", "main"):
             continue
         attrs = (el.get("class") or "")[:_MAX_ATTR] + " " + (el.get("id") or "")[:_MAX_ATTR]
         role = el.get("role") or ""
@@ -78,12 +80,30 @@ def extract_text(page: str, *, prune: bool = True) -> str:
     # code and styling are never text, pruned or not
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     if prune:
-        pruned = copy.deepcopy(tree)
-        _prune(pruned)
-        text = _extract(pruned)
+        _prune(tree)  # in place: the unpruned page is parsed again in the rare case it is needed
+        text = _extract(tree)
         if text:
             return text
+        tree = html.fromstring(page)  # parsed fine a moment ago
+        etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     return _extract(tree)  # pruning removed everything: better some furniture than no story
+
+
+_OPTIONS: list[object] = []  # the trafilatura Extractor for our settings, built on first use
+
+
+def _options() -> object:
+    """One ``trafilatura.settings.Extractor`` for every page: what ``extract`` would otherwise build
+    (reading its config) on each call, from the same settings. trafilatura copies it before changing
+    anything, so it can be shared."""
+    if not _OPTIONS:
+        from trafilatura.settings import Extractor
+
+        _OPTIONS.append(Extractor(
+            output_format="txt", fast=False, precision=True, recall=False, comments=False,
+            formatting=None, links=False, images=False, tables=False, dedup=False,
+        ))
+    return _OPTIONS[0]
 
 
 def _extract(tree: html.HtmlElement) -> str:
@@ -91,10 +111,7 @@ def _extract(tree: html.HtmlElement) -> str:
     try:
         import trafilatura  # imported lazily: heavy, and only HTML bodies need it
 
-        text = trafilatura.extract(
-            tree, include_comments=False, include_tables=False, include_images=False,
-            include_links=False, favor_precision=True, deduplicate=False, output_format="txt",
-        )
+        text = trafilatura.extract(tree, options=_options())
     except ImportError:  # pragma: no cover - dependency problem; still return something useful
         text = None
     if not text:

@@ -97,6 +97,9 @@ class RuleSet:
     gate: tuple[tuple[str, ...] | None, ...] = field(default=(), repr=False)
     candidates: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
     candidates2: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
+    # Per view, indexed by line length: the first needed literals of every branch that has needed
+    # literals and may see lines that long (see ``_quick``).
+    quick: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -148,20 +151,45 @@ class RuleSet:
             return False
         if not self.branches or self.automaton is None or (not line.isascii() and FOLD_RISK.search(line)):
             return True
-        return self._first_fullmatch(line, line.lower(), n, 1) is not None
+        lower = line.lower()
+        # Most story lines: a start seen before and too long for its anchored candidates. Then the quick
+        # literal test of _first_fullmatch decides, without entering it.
+        cands = self.candidates[1].get(line[:HEAD_LEN])  # None: a new or non-ASCII start, the long way
+        if cands is not None and n > cands[2]:
+            for lit in self.quick[1][n]:
+                if lit in lower:
+                    break
+            else:
+                return False
+        return self._first_fullmatch(line, lower, n, 1) is not None
 
     def _first_fullmatch(self, line: str, lower: str, n: int, view: int) -> int | None:
         """Index of the first rule of ``view`` (0: all, 1: anywhere/block-start) that fullmatches."""
         key = line[:HEAD_LEN]
-        if not key.isascii():
-            ascii_prefix = key[: next(j for j, c in enumerate(key) if not c.isascii())]
-            if len(ascii_prefix) < 2:  # the two-character lists assume an ASCII second character
-                return self._first_gated(line, n, view)
-            key = ascii_prefix + _OPEN  # the line goes on with a character the heads do not cover
-        cands = self.candidates[view].get(key)
+        cache = self.candidates[view]
+        cands = cache.get(key)
         if cands is None:
-            cands = self._specialise(key, view)
-        fixed, by_literal = cands
+            if key.isascii():
+                cands = self._specialise(key, view)
+            else:
+                ascii_prefix = key[: next(j for j, c in enumerate(key) if not c.isascii())]
+                if len(ascii_prefix) < 2:  # the two-character lists assume an ASCII second character
+                    return self._first_gated(line, n, view)
+                # the line goes on with a character the heads do not cover
+                cands = cache.get(ascii_prefix + _OPEN) or self._specialise(ascii_prefix + _OPEN, view)
+                if len(cache) >= CANDIDATES_SIZE:
+                    cache.clear()
+                cache[key] = cands  # the same candidates under the line's own start, found directly next time
+        fixed, by_literal, fixed_max = cands
+        if n > fixed_max:
+            # Too long for every anchored candidate: only a branch with needed literals may take the
+            # line, and it needs one of its first literals (story lines usually hold none of them).
+            for lit in self.quick[view][n]:
+                if lit in lower:
+                    break
+            else:
+                return None
+            fixed = ()
         found: list[tuple[int, Any]] | None = None
         for i, max_len, needs, fullmatch in fixed:
             if n > max_len:
@@ -230,7 +258,7 @@ class RuleSet:
                 if not needs:
                     seen.add(i)
         fixed.sort(key=_first)
-        found = (tuple(fixed), by_literal)
+        found = (tuple(fixed), by_literal, max((f[1] for f in fixed), default=0))
         cache = self.candidates[view]
         if len(cache) >= CANDIDATES_SIZE:
             cache.clear()
@@ -308,7 +336,7 @@ class RuleSet:
         if hit is None:
             found = (" ".join(m.group(0).lower().split()) for m in self.agency_re.finditer(text))
             hit = tuple(self.agencies[a] for a in found if a in self.agencies)
-            if len(text) <= MEMO_MAX_CHARS:  # sign-offs and dateline credits recur
+            if len(text) <= MAX_LEN_LIMIT:  # sign-offs, credit lines and dateline credits recur
                 if len(self.agency_memo) >= MEMO_SIZE:
                     self.agency_memo.clear()
                 self.agency_memo[text] = hit
@@ -556,9 +584,38 @@ def _build(rules: tuple[Rule, ...], agencies: dict[str, str], aliases: list[str]
     short, long_ = _prefilter(rules, 0), _prefilter(rules, LONG_LINE)
     gate = tuple(_gate_literals(r) for r in rules)
     branches = _fast_branches(rules)
+    quick = (_quick(rules, branches, max_len, False), _quick(rules, branches, max_len, True))
     return RuleSet(rules, agencies, version, tuple(buckets), _agency_regex(aliases), max_len,
                    compiled, short, long_, branches=branches, gate=gate,
-                   candidates=({}, {}), candidates2=({}, {}))
+                   candidates=({}, {}), candidates2=({}, {}), quick=quick)
+
+
+def _quick(
+    rules: tuple[Rule, ...], branches: tuple[Any, ...], max_len: int, strong: bool
+) -> tuple[tuple[str, ...], ...]:
+    """Per line length 0..max_len: the first needed literal set of every branch (of the view's rules)
+    that has needed literals and may see a line that long, merged (a literal containing another one
+    is left out: the shorter one finds it too).
+
+    Whatever branch ends up among a line's literal candidates (``_candidates``) has needed literals,
+    and ``_first_fullmatch`` keeps it only if the lower-cased line holds one of its first set; so a line
+    holding none of these literals has no literal candidate left. A superset test, hence sound.
+    """
+    lits: list[tuple[int, tuple[str, ...]]] = []
+    for r, spec in zip(rules, branches, strict=True):
+        if spec is None or (strong and r.scope not in _ANYWHERE_SCOPES):
+            continue
+        lits += [(r.max_len, needs[0]) for _heads, needs, _cs in spec if needs]
+    out: list[tuple[str, ...]] = []
+    done: dict[frozenset[str], tuple[str, ...]] = {}  # only a few distinct sets (one per cap)
+    for n in range(max_len + 1):
+        want = frozenset(_probe(lit) for cap, first in lits if cap >= n for lit in first)
+        if want not in done:
+            # a shorter literal inside a longer one finds every line the longer one does
+            minimal = [x for x in want if not any(y != x and y in x for y in want)]
+            done[want] = tuple(sorted(minimal, key=lambda s: (len(s), s)))
+        out.append(done[want])
+    return tuple(out)
 
 
 def _fast_branches(rules: tuple[Rule, ...]) -> tuple[Any, ...]:
@@ -604,6 +661,17 @@ def _prefilter(rules: tuple[Rule, ...], min_len: int) -> tuple[Any, tuple[int, .
     if need:
         auto.make_automaton()
     return auto, tuple(always)
+
+
+def _probe(lit: str) -> str:
+    """What ``_quick`` looks for instead of ``lit``: a two-character literal holding a symbol ("${", "%%")
+    is replaced by its last symbol, which it contains (a one-character search is a C memchr, while a
+    two-character needle gets little skipping); other literals stay."""
+    if len(lit) == 2:
+        symbols = [c for c in lit if not c.isalnum() and not c.isspace()]
+        if symbols:
+            return symbols[-1]
+    return lit
 
 
 def _agency_regex(aliases: list[str]) -> re.Pattern[str]:

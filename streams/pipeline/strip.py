@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any
 
 from streams.pipeline.furniture import MAX_CHARS as LEARN_MAX_CHARS
-from streams.pipeline.furniture import normalise
+from streams.pipeline.furniture import normalise, normalise_short
 from streams.pipeline.html_extract import extract_text
 from streams.pipeline.rules import LEARNED, Rule, RuleSet
 from streams.pipeline.types import Rejected, Removal, StripResult
@@ -46,7 +46,9 @@ _NOT_STRONG = object()  # its first match (if any) is not an anywhere/block-star
 
 @lru_cache(maxsize=64)
 def _normalised_set(learned: frozenset[str]) -> frozenset[str]:
-    return frozenset(normalise(x) for x in learned)
+    # learned_lines() returns normalised lines, which normalise() leaves as they are; through the memo a
+    # new set (the source learned a line) costs a lookup per line
+    return frozenset(normalise_short(x) if len(x) <= LEARN_MAX_CHARS else normalise(x) for x in learned)
 
 
 def _learned_set(learned: Collection[str]) -> frozenset[str]:
@@ -60,11 +62,20 @@ def _learned_set(learned: Collection[str]) -> frozenset[str]:
 def find_dateline(first_line: str, rules: RuleSet) -> tuple[str | None, list[str]]:
     """Dateline prefix of the first story line and the agencies it names (it stays in the text)."""
     head = first_line[:160]
-    m = _DATELINE_AGENCY.match(head)
-    if m:
-        agencies = rules.agencies_in(m.group("ag"))
-        if agencies:
-            return m.group("dl"), agencies
+    # Cheap necessary conditions first (story lines fail the patterns only after much backtracking):
+    # every pattern starts with [A-Z]; a place is at most 105 characters and holds no "(", so the
+    # bracketed agency opens by index 106; the two dash forms put their dash by index 128.
+    if not "A" <= head[:1] <= "Z":
+        return None, []
+    if "(" in head[:107]:
+        m = _DATELINE_AGENCY.match(head)
+        if m:
+            agencies = rules.agencies_in(m.group("ag"))
+            if agencies:
+                return m.group("dl"), agencies
+    near = head[:129]
+    if "-" not in near and "\u2014" not in near and "\u2013" not in near:
+        return None, []
     m = _DATELINE_BARE.match(head)
     if m:
         agencies = rules.agencies_in(m.group("ag"))
@@ -97,11 +108,14 @@ def strip(
     removed, matches = _removals(keys, rules, _learned_set(learned))
     if removed:
         order = sorted(removed)
-        kept = [lines[i].rstrip() for i, k in enumerate(keys) if k and i not in removed]
-        stripped = [Removal(keys[i], removed[i]) for i in order]
+        keep = keys.copy()  # truthy where the line is kept: not blank, not removed
+        for i in order:
+            keep[i] = ""
+        kept = list(map(str.rstrip, compress(lines, keep)))
+        stripped = list(map(Removal, [keys[i] for i in order], [removed[i] for i in order]))
     else:
         order = []
-        kept = [ln.rstrip() for ln, k in zip(lines, keys, strict=True) if k]
+        kept = list(map(str.rstrip, compress(lines, keys)))
         stripped = []
 
     dateline, credit = None, []
@@ -138,17 +152,18 @@ def _removals(
     memo = rules.memo
     match = rules.match
     # Furniture recurs item after item: most of its lines are answered by the memo in one C-level pass.
-    # With learned lines a memoised "no rule" still needs the learned check, so start from nothing.
-    if learned:
-        matches: list[Any] = [_UNKNOWN] * n
-    else:
-        memo.setdefault("", None)  # blank lines
-        matches = list(map(memo.get, keys, repeat(_UNKNOWN, n)))
+    memo.setdefault("", None)  # blank lines
+    matches: list[Any] = list(map(memo.get, keys, repeat(_UNKNOWN, n)))
+    if learned:  # a memoised "no rule" is the full answer once the learned lines are checked
+        for i in [i for i, m in enumerate(matches) if m is None]:
+            k = keys[i]
+            if k and len(k) <= LEARN_MAX_CHARS and normalise_short(k) in learned:
+                matches[i] = _LEARNED_RULE
 
     def full(i: int) -> Rule | None:
         k = keys[i]
         m = match(k) if k else None
-        if m is None and learned and k and len(k) <= LEARN_MAX_CHARS and normalise(k) in learned:
+        if m is None and learned and k and len(k) <= LEARN_MAX_CHARS and normalise_short(k) in learned:
             m = _LEARNED_RULE
         matches[i] = m
         return m
@@ -158,7 +173,9 @@ def _removals(
     def strong(i: int) -> Any:
         """The full match when it may be an anywhere/block-start one, else _NOT_STRONG (cheaper)."""
         k = keys[i]
-        if k and (may_match(k) or (learned and len(k) <= LEARN_MAX_CHARS and normalise(k) in learned)):
+        if k and (
+            may_match(k) or (learned and len(k) <= LEARN_MAX_CHARS and normalise_short(k) in learned)
+        ):
             return full(i)
         matches[i] = _NOT_STRONG
         return _NOT_STRONG
@@ -220,11 +237,17 @@ def _removals(
         if m is None or m.scope not in _EDGE_SCOPES:
             break
         removed[i] = m.name
-    # 4. Unmistakable furniture anywhere (strong starters that did not open a block count too).
+    # 4. Unmistakable furniture anywhere (strong starters that did not open a block count too). Most
+    #    story lines get here unanswered: ``strong`` is inlined for them (may_match is False).
     for i in range(n):
         m = matches[i]
         if m is _UNKNOWN:
-            m = strong(i)
+            k = keys[i]
+            if may_match(k) or (learned and len(k) <= LEARN_MAX_CHARS and normalise_short(k) in learned):
+                m = full(i)
+            else:
+                matches[i] = _NOT_STRONG
+                continue
         if m is None or m is _NOT_STRONG or i in removed:
             continue
         if m.scope in _ANYWHERE_SCOPES:

@@ -67,3 +67,42 @@ def test_memory_is_bounded() -> None:
     assert len(state["a"]["lines"]) <= fu.MAX_TRACKED
     entry = next(iter(state["a"]["lines"].values()))
     assert len(entry["s"]) <= 4
+
+
+def test_normalise_matches_its_definition_on_any_text() -> None:
+    """Digits masked by replace() (not str.translate) still mean: ASCII digits only, after case-folding."""
+    import random
+
+    table = str.maketrans("0123456789", "0000000000")
+    rng = random.Random(4)
+    alphabet = "aZ09 \t\u00a0\u2009ßİıſﬁ٣５²½-:É" + "".join(map(chr, range(0x20, 0x7f)))
+    samples = ["Updated: 17 Sep 2024", "  MIXED   case\tLine 99 ", "ÉTÉ ٣ ５ ² ½ 2024",
+               "ﬁnal ßtraße İstanbul"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in samples:
+        assert fu.normalise(text) == " ".join(text.casefold().translate(table).split()), text
+        assert fu.normalise(fu.normalise(text)) == fu.normalise(text)  # strip() relies on this
+        assert fu.normalise_short(text) == fu.normalise(text)
+
+
+def test_candidate_memo_does_not_change_what_is_learned() -> None:
+    """observe() memoises each line's normalised form and key; the state must be the same without it."""
+    import random
+
+    rng = random.Random(8)
+    furniture = [PROMO, "Follow us for more", "Updated: 1 Jan 2024 10:0{}", "Also read: {}", "---", "ok"]
+    items = []
+    for i in range(60):
+        lines = _story(i)[:2] + [f.format(rng.randint(0, 9)) for f in rng.sample(furniture, 3)]
+        items.append((f"id{i}", lines))
+    states = []
+    for clear in (False, True):
+        fu._CANDIDATES.clear()
+        state: dict = {}
+        for n, (item_id, lines) in enumerate(items):
+            if clear:
+                fu._CANDIDATES.clear()
+            fu.observe(state, "src", item_id, lines, 1000.0 + n, window_s=W, min_items=3, offset=n)
+        states.append(json.dumps(state, sort_keys=True))
+    assert states[0] == states[1]
+    assert fu.learned_lines(json.loads(states[0]), "src", min_items=3, now=1060.0, window_s=W)

@@ -35,3 +35,27 @@ def test_fragments_and_empty_input() -> None:
     assert extract_text("") == ""
     assert extract_text("   ") == ""
     assert "short text" in extract_text("<p>short text</p>")
+
+
+def test_page_that_pruning_empties_falls_back_to_the_whole_page() -> None:
+    """The page is pruned in place; when nothing is left it is parsed again and extracted unpruned."""
+    page = f"<html><body><div class='sidebar'><p>{P1}</p></div><script>var x = 1;</script></body></html>"
+    out = extract_text(page)
+    assert P1 in out.split("\n")
+    assert out == extract_text(page, prune=False)
+    assert "var x" not in out
+
+
+def test_shared_trafilatura_options_give_the_same_text_as_per_call_settings() -> None:
+    import trafilatura
+    from lxml import html
+
+    from streams.pipeline.html_extract import _extract
+
+    page = f"<html><body><article><p>{P1}</p><p>{P2}</p></article></body></html>"
+    direct = trafilatura.extract(
+        html.fromstring(page), include_comments=False, include_tables=False, include_images=False,
+        include_links=False, favor_precision=True, deduplicate=False, output_format="txt",
+    )
+    expected = "\n".join(ln.rstrip() for ln in direct.splitlines() if ln.strip())
+    assert expected and _extract(html.fromstring(page)) == expected

@@ -129,3 +129,59 @@ def test_no_furniture_story_is_unchanged() -> None:
     res = strip("h", body, RULES)
     assert res.body == body and res.stripped == []
     assert res.credit == ["Kyodo"]
+
+
+def _dateline_reference(first_line: str) -> tuple[str | None, list[str]]:
+    """find_dateline without its cheap pre-checks: the three patterns tried in order."""
+    from streams.pipeline import strip as s
+
+    head = first_line[:160]
+    for pattern in (s._DATELINE_AGENCY, s._DATELINE_BARE):
+        m = pattern.match(head)
+        if m:
+            agencies = RULES.agencies_in(m.group("ag"))
+            if agencies:
+                return m.group("dl"), agencies
+    m = s._DATELINE_CAPS.match(head)
+    if m and sum(c.isupper() for c in m.group("dl")) >= 3:
+        return m.group("dl").strip(), []
+    return None, []
+
+
+def test_dateline_pre_checks_never_change_the_answer() -> None:
+    """The pre-checks (capital first, "(" by index 106, a dash by index 128) only skip hopeless lines."""
+    import random
+
+    from streams.pipeline.strip import find_dateline
+
+    rng = random.Random(9)
+    places = ["Washington", "NEW DELHI", "Sao Paulo, Brazil", "KYIV, Ukraine", "St. John's", "x", "A" * 40,
+              "Port-au-Prince", "BEIJING, Sept. 17", "Madrid, Dec 8", "TOKYO, Sep. 26", "O'Hare [Chicago]"]
+    agencies = ["(Reuters)", "(IANS/EFE)", "(AP)", "Kyodo", "(dpa)", "(AFP)", "(Xinhua)", "(Somebody)", ""]
+    dashes = [" - ", " -- ", " — ", " – ", " ", ": ", ".- ", "-"]
+    fill = ["", "word ", "Capital Letters ", ", more, ", "a-b ", "(aside) ", "x" * 30 + " "]
+    checked = 0
+    for _ in range(6000):
+        head = rng.choice(places) + rng.choice(["", ", ", " "]) + rng.choice(fill) * rng.randint(0, 4)
+        line = head + rng.choice(agencies) + rng.choice(dashes) + "The story goes on from here."
+        if rng.random() < 0.3:  # move the "(" or the dash across the index limits
+            cut = rng.choice([59, 60, 61, 105, 106, 107, 127, 128, 129])
+            line = (line[:cut] + " " * cut)[:cut] + rng.choice(["(Reuters) - ", " - ", "(", "—"]) + line[cut:]
+        if rng.random() < 0.2:
+            line = line.lower() if rng.random() < 0.5 else line.upper()
+        assert find_dateline(line, RULES) == _dateline_reference(line), line
+        checked += 1
+    # the longest places the patterns allow (1 + 40, then two ", " + 30), so the "(" and the dash sit at
+    # and around the indices the pre-checks stop looking at
+    hits = 0
+    for a in range(36, 41):
+        for b in range(26, 31):
+            for c in (0, 28, 29, 30):
+                place = "W" + "a" * a + ", " + "B" * b + (", " + "c" * c if c else "")
+                for tail in (" (Reuters) - Story.", "(AFP) - Story.", " Reuters - Story.", " Kyodo — Story."):
+                    line = place + tail
+                    found = find_dateline(line, RULES)
+                    assert found == _dateline_reference(line), line
+                    hits += found[0] is not None
+    assert hits > 100
+    assert checked == 6000

@@ -79,9 +79,15 @@ def _agree(rs: RuleSet, line: str) -> None:
     if not line or n > rs.max_len:
         return
     ref = rs._match_gated(line, n)
+    # twice: the second call finds the line's start cached and may take the quick literal test
     assert rs._match(line, n) is ref, line
-    if ref is not None and ref.scope in ("anywhere", "block-start"):
-        assert rs.may_match_anywhere(line), line
+    assert rs._match(line, n) is ref, line
+    strong = any(
+        r.scope in ("anywhere", "block-start") and n <= r.max_len and c.fullmatch(line)
+        for r, c in zip(rs.rules, rs.compiled, strict=True)
+    )
+    for _ in range(2):
+        assert rs.may_match_anywhere(line) or not strong, line
 
 
 def test_fast_matcher_agrees_on_lines_sampled_from_every_rule() -> None:
@@ -107,6 +113,25 @@ def test_fast_matcher_agrees_on_labelled_lines_and_prose() -> None:
         _agree(RULES, line)
         for variant in _mutations(line, rng)[:5]:
             _agree(RULES, variant.strip())
+
+
+def test_quick_literal_test_around_the_length_caps() -> None:
+    """Lines too long for their start's anchored rules are settled by the per-length literal test
+    (``RuleSet.quick``); around every rule's cap it must agree with the reference."""
+    rng = random.Random(5)
+    furniture = _samples(RULES, 6, 17)
+    prose = "the minister said on monday that talks would resume next week in the capital "
+    caps = sorted({r.max_len for r in RULES.rules})
+    checked = 0
+    for cap in caps:
+        for size in (cap - 1, cap, cap + 1):
+            for _ in range(12):
+                core = rng.choice(furniture)
+                pad = (prose * 6)[: max(0, size - len(core) - 1)]
+                for line in (f"{core} {pad}", f"{pad} {core}", f"{pad}: {core}"[:size], pad.upper()):
+                    _agree(RULES, line.strip())
+                    checked += 1
+    assert checked > 1000
 
 
 def test_user_packs_with_inline_flags_and_odd_starts(tmp_path: Path) -> None:
