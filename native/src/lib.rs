@@ -12,6 +12,8 @@
 //! over a hash of the word), which finds the same occurrences: keys are padded with spaces there, so
 //! every occurrence starts and ends on a word boundary.
 
+mod route;
+
 use memchr::memmem;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -2132,5 +2134,6 @@ fn surname_hits(
 #[pymodule]
 fn wirefeed_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Tagger>()?;
+    m.add_class::<route::Router>()?;
     Ok(())
 }

@@ -6,8 +6,15 @@ zone, grouped by id and country; story countries; source parts; and phrase hits 
 Aho-Corasick pass shared by every route. Deciding a match needs only booleans, memoised per
 story so a clause shared by several routes (or reached through ``route:``) is evaluated once.
 Only routes whose necessary *trigger* atoms are present in the story are evaluated at all.
-Reasons (clause + evidence strings) are built afterwards, for matched routes only, by the
-same evidence code that ``explain`` uses. The language is documented in ``docs/routing.md``.
+Reasons (clause + evidence strings) are built afterwards, for matched routes only, by reason
+closures compiled with the predicates, over the same evidence code that ``explain`` uses; leaves
+with equal content share their evidence across routes. The language is documented in
+``docs/routing.md``.
+
+This Python evaluator is the specification. ``route()`` runs the compiled one
+(``route_native``, Rust in native/src/route.rs) when the extension is built, WIREFEED_NATIVE is not
+0 (read when the rule set is compiled) and the story is one it covers; ``route_python()`` always
+runs this one. Both give exactly the same ``RouteResult`` (see docs/routing.md, "Native fast path").
 """
 
 from __future__ import annotations
@@ -15,14 +22,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import reduce
 from itertools import combinations, product
 from math import prod
-from operator import or_
 from typing import Any
 
 import ahocorasick
 
+from streams.pipeline import route_native
 from streams.pipeline.route_lang import (
     All,
     AnyOf,
@@ -42,7 +48,7 @@ from streams.pipeline.route_lang import (
 )
 from streams.pipeline.types import Entity, RouteResult, TagResult
 
-__all__ = ["explain", "route"]
+__all__ = ["explain", "route", "route_python"]
 
 HEADLINE = -1  # paragraph index of the headline; body paragraphs are numbered from 1
 
@@ -145,8 +151,8 @@ class _Plan:
     et: dict[str, int]
     etz: dict[str, int]
     sc: dict[str, list[int]]  # country -> bits by rank (index 0 = rank 1; last = beyond every top)
-    ph: dict[int, int]
-    phh: dict[int, int]
+    ph: list[int]  # phrase id -> bits (a list: the scan ORs them in once per phrase found)
+    phh: list[int]  # the same, for a phrase found in the headline
     src: dict[str, int]
     lang: dict[str, int]
     has_phrases: bool
@@ -183,7 +189,9 @@ def _plan(rules: RuleSet) -> _Plan:
         rbit = 1 << (n + i)
         for a in min(cs, key=_cost):
             atom_bits[a] |= rbit
-    plan = _Plan(n, always, required, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, bool(rules.matcher.phrases))
+    n_phrases = len(rules.matcher.phrases)
+    plan = _Plan(n, always, required, {}, {}, {}, {}, {}, {}, {}, [0] * n_phrases, [0] * n_phrases, {}, {},
+                 bool(rules.matcher.phrases))
     tops = [a[1][1] for a in atom_bits if a[0] == "sc" and a[1][1] is not None]
     ranks = max(tops, default=0) + 1
     for (kind, val), bits in atom_bits.items():
@@ -206,12 +214,21 @@ class _Compiled:
     routes: dict[str, Route]
     route_index: dict[str, int]
     n_leaves: int
+    ev_slot: dict[int, int]  # id(leaf) -> evidence slot, shared by leaves with equal content and order
+    names: list[str]  # route index -> name
+    reason_fns: list[Reasons]  # route index -> reasons of the route when it matched
     phrase_order: dict[int, dict[int, int]]  # id(phrase clause) -> phrase id -> rank in its iteration order
-    automaton: Any  # key -> (key length, exact phrase ids, prefix phrase ids); None without phrases
+    automaton: Any  # see ``_automaton``; None without phrases
+    native: Any = None  # the native evaluator (``route_native``), or None: Python path only
+
+
+_EXACT, _PREFIX, _SEVERAL = 0, 1, 2  # kinds of automaton value
 
 
 def _automaton(matcher: PhraseMatcher) -> Any:
-    """Like the rule set's matcher, but one value per key so a hit is checked once for all phrases."""
+    """Like the rule set's matcher, but one value per key so a hit is checked once for all phrases:
+    ``(key length, phrase id, _EXACT | _PREFIX)`` for a key of one phrase (the usual case), else
+    ``(key length, (exact phrase ids, prefix phrase ids), _SEVERAL)``."""
     if not matcher.phrases:
         return None
     keys: dict[str, tuple[list[int], list[int]]] = {}
@@ -221,22 +238,33 @@ def _automaton(matcher: PhraseMatcher) -> Any:
         (pre if prefix else exact).append(pid)
     auto = ahocorasick.Automaton()
     for key, (exact, pre) in keys.items():
-        auto.add_word(key, (len(key), tuple(exact), tuple(pre)))
+        if len(exact) + len(pre) == 1:
+            auto.add_word(key, (len(key), exact[0], _EXACT) if exact else (len(key), pre[0], _PREFIX))
+        else:
+            auto.add_word(key, (len(key), (tuple(exact), tuple(pre)), _SEVERAL))
     auto.make_automaton()
     return auto
 
 
-def compile_rules(rules: RuleSet) -> _Compiled:
-    """Compile (once per rule set) the predicates, the trigger index and the phrase automaton."""
+def compile_rules(rules: RuleSet, *, native: bool | None = None) -> _Compiled:
+    """Compile (once per rule set) the predicates, the trigger index, the phrase automaton and, when
+    the extension is built and allowed (``native``; None: WIREFEED_NATIVE, read here, not per story),
+    the native evaluator. A cached compilation is returned as is when ``native`` is None."""
     cached = getattr(rules, "compiled", None)
     if cached is not None:
+        if native is not None and (cached.native is not None) != native:
+            cached.native = route_native.router_for(rules, cached, native)
         return cached
     comp = _Compiler(rules)
     compiled = _Compiled(
         plan=_plan(rules), fns=comp.fns, fast=comp.fast, routes={r.name: r for r in rules.routes},
-        route_index=comp.index, n_leaves=len(comp.leaves), phrase_order=comp.phrase_order,
+        route_index=comp.index, n_leaves=len(comp.leaves), ev_slot=comp.ev_slot,
+        phrase_order=comp.phrase_order, names=[r.name for r in rules.routes], reason_fns=[],
         automaton=_automaton(rules.matcher),
     )
+    done: dict[int, Reasons] = {}
+    compiled.reason_fns.extend(_reasons_fn(r.match, compiled, done) for r in rules.routes)
+    compiled.native = route_native.router_for(rules, compiled, native)
     object.__setattr__(rules, "compiled", compiled)
     return compiled
 
@@ -262,6 +290,8 @@ class _Compiler:
         self.leaves: dict[tuple, Fn] = {}
         self.fns: list[Fn] = []
         self.phrase_order: dict[int, dict[int, int]] = {}
+        self.ev_slot: dict[int, int] = {}
+        self.ev_keys: dict[tuple, int] = {}
         for r in rules.routes:
             self.fns.append(self.expr(r.match))
 
@@ -290,6 +320,7 @@ class _Compiler:
         if isinstance(e, PhraseCond):
             self.phrase_order[id(e)] = {pid: k for k, pid in enumerate(e.phrase_ids)}
         key = _leaf_key(e)
+        self.ev_slot[id(e)] = self.ev_keys.setdefault((key, _order_sig(e)), len(self.ev_keys))
         fn = self.leaves.get(key)
         if fn is None:
             fn = self.leaves[key] = _memo(len(self.leaves), _leaf_fn(e))
@@ -311,6 +342,16 @@ def _leaf_key(e: Expr) -> tuple:
     if isinstance(e, SameParagraph):
         return ("same_paragraph", tuple(_leaf_key(c) for c in e.children), e.min_paragraphs)
     raise TypeError(f"not a leaf: {e!r}")
+
+
+def _order_sig(e: Expr) -> tuple:
+    """Iteration order of a leaf's sets: evidence lists ties in that order, so two leaves share
+    evidence only when their sets iterate alike (equal frozensets may not)."""
+    if isinstance(e, SameParagraph):
+        return tuple(_order_sig(c) for c in e.children)
+    return tuple(tuple(v) if isinstance(v, frozenset) else v
+                 for v in (getattr(e, f, None) for f in ("ids", "types", "countries", "phrase_ids", "codes",
+                                                          "names", "share_of")))
 
 
 def _all(kids: tuple[Fn, ...]) -> Fn:
@@ -357,7 +398,7 @@ def _at_least(kids: tuple[Fn, ...], n: int) -> Fn:
 
 def _ref(index: int, fns: list[Fn]) -> Fn:
     def f(s: _Story) -> bool:
-        v = s.rmemo[index]
+        v = s.rmemo.get(index)
         if v is None:
             v = s.rmemo[index] = fns[index](s)
         return v
@@ -366,7 +407,7 @@ def _ref(index: int, fns: list[Fn]) -> Fn:
 
 def _memo(slot: int, fn: Fn) -> Fn:
     def f(s: _Story) -> bool:
-        v = s.memo[slot]
+        v = s.memo.get(slot)
         if v is None:
             v = s.memo[slot] = fn(s)
         return v
@@ -525,14 +566,36 @@ def _para_fn(c: EntityCond | PhraseCond) -> Callable[[_Story], set[int]]:
         return ph
     ids, types, countries = c.ids, c.types, c.countries
 
+    anywhere = zones is None
+
     def ent(s: _Story) -> set[int]:
         rows = s.rows if s.rows is not None else s.build_rows()
         out: set[int] = set()
-        for t in rows:
+        if ids is not None:
+            by_id = s.by_id
+            pool: Any = []
+            for i in ids.intersection(by_id):
+                pool.extend(by_id[i])
+        elif countries is not None:
+            by_country = s.by_country
+            pool = []
+            for k in countries.intersection(by_country):
+                pool.extend(by_country[k])
+        else:
+            pool = rows
+        if not pool:
+            return out
+        mp = s.mention_paras if s.mention_paras is not None else s.build_paras()
+        for t in pool:
             e = t[0]
-            if ((ids is None or e.id in ids) and (types is None or e.type in types)
-                    and (countries is None or e.country in countries)):
-                for p in s.paras(t):
+            if (types is None or e.type in types) and (countries is None or e.country in countries):
+                ps = mp[t[7]]
+                if ps is None:
+                    ps = s.paras(t)
+                if anywhere:
+                    out.update(ps)
+                    continue
+                for p in ps:
                     if (in_head if p == HEADLINE else in_lead if p == 1 else in_body):
                         out.add(p)
         return out
@@ -561,17 +624,48 @@ class _Story:
     """Facts about one story, computed at most once and shared by every route evaluated on it."""
 
     __slots__ = (
-        "_body_nl", "_text", "automaton", "bits", "body", "by_country", "by_id", "cache", "countries",
-        "entities", "headline", "hits", "hl", "language", "lead_end", "lead_t", "matcher", "memo",
-        "mention_paras", "phrase_order", "reasons", "rmemo", "rows", "scanned", "source", "source_parts",
-        "text_nl", "type_totals",
+        "_body_nl",
+        "_text",
+        "automaton",
+        "bits",
+        "body",
+        "by_country",
+        "by_id",
+        "cache",
+        "countries",
+        "entities",
+        "ev_slot",
+        "headline",
+        "hits",
+        "hl",
+        "labels",
+        "language",
+        "lead_end",
+        "lead_t",
+        "matcher",
+        "memo",
+        "mention_paras",
+        "phrase_order",
+        "plan",
+        "reason_fns",
+        "reasons",
+        "rmemo",
+        "rows",
+        "scanned",
+        "source",
+        "source_parts",
+        "text_nl",
+        "type_totals",
     )
 
     def __init__(self, compiled: _Compiled, matcher: PhraseMatcher, headline: str, body: str,
                  tags: TagResult, source: str, language: str | None) -> None:
         self.matcher = matcher
         self.automaton = compiled.automaton
+        self.plan = compiled.plan
         self.phrase_order = compiled.phrase_order
+        self.ev_slot = compiled.ev_slot
+        self.reason_fns = compiled.reason_fns
         self.headline = headline or ""
         body = self.body = body or ""
         self.entities = tags.entities
@@ -594,13 +688,15 @@ class _Story:
         self.rows: list[Row] | None = None
         self.bits = 0
         self.mention_paras: list[list[int] | None] | None = None
+        self.labels: dict[int, str] = {}  # row index -> "name (id) x", for evidence
         self.by_id: dict[str, list[Row]] = {}
         self.by_country: dict[str | None, list[Row]] = {}
         self.type_totals: dict[str, int] = {}
-        self.memo: list[bool | None] = [None] * compiled.n_leaves
-        self.rmemo: list[bool | None] = [None] * len(compiled.fns)
-        self.cache: dict[int, tuple[bool, str]] = {}  # id(leaf) -> (result, evidence)
-        self.reasons: dict[str, list[str]] = {}  # matched route -> reasons
+        # results so far, by leaf slot / route index (dicts: only a few of them are asked per story)
+        self.memo: dict[int, bool] = {}
+        self.rmemo: dict[int, bool] = {}
+        self.cache: dict[int, tuple[bool, str]] = {}  # evidence slot -> (result, evidence)
+        self.reasons: dict[int, list[str]] = {}  # matched route index -> reasons
 
     # -- entities
     def build_rows(self, plan: _Plan | None = None) -> list[Row]:
@@ -616,37 +712,53 @@ class _Story:
             p_id, p_idz, p_ec, p_ecz, p_et, p_etz = plan.id, plan.idz, plan.ec, plan.ecz, plan.et, plan.etz
             zoned = bool(p_idz or p_ecz or p_etz)
         for e in self.entities:
-            if e.count <= 0 and not e.mentions:  # placeholders without a count or mention play no part
-                continue
-            nh = nl = nb = 0
-            for m in e.mentions:
-                if m.field == "headline":
-                    nh += 1
-                else:
-                    nb += 1
-                    if m.start < lead_end:
-                        nl += 1
-            total = max(e.count, len(e.mentions))
+            mentions = e.mentions
+            if not mentions:
+                if e.count <= 0:  # placeholders without a count or mention play no part
+                    continue
+                nh = nl = nb = 0
+                total = e.count
+            else:
+                nh = nl = nb = 0
+                for m in mentions:
+                    if m.field == "headline":
+                        nh += 1
+                    else:
+                        nb += 1
+                        if m.start < lead_end:
+                            nl += 1
+                total = e.count if e.count > len(mentions) else len(mentions)
             t = (e, total, nh, nl, nb, nh + nl, nh + nb, len(rows))
             rows.append(t)
             eid, country, etype = e.id, e.country, e.type
-            lst = by_id.get(eid)
-            if lst is None:
+            if eid in by_id:
+                by_id[eid].append(t)
+            else:
                 by_id[eid] = [t]
+            if country in by_country:
+                by_country[country].append(t)
             else:
-                lst.append(t)
-            lst = by_country.get(country)
-            if lst is None:
                 by_country[country] = [t]
+            if etype in type_totals:
+                type_totals[etype] += total
             else:
-                lst.append(t)
-            type_totals[etype] = type_totals.get(etype, 0) + total
+                type_totals[etype] = total
             if plan is not None:
-                bits |= p_id.get(eid, 0) | p_ec.get(country, 0) | p_et.get(etype, 0)
+                if eid in p_id:
+                    bits |= p_id[eid]
+                if country in p_ec:
+                    bits |= p_ec[country]
+                if etype in p_et:
+                    bits |= p_et[etype]
                 if zoned and (nh or nl):  # mentioned in headline or lead
-                    bits |= p_idz.get(eid, 0) | p_ecz.get(country, 0) | p_etz.get(etype, 0)
+                    if eid in p_idz:
+                        bits |= p_idz[eid]
+                    if country in p_ecz:
+                        bits |= p_ecz[country]
+                    if etype in p_etz:
+                        bits |= p_etz[etype]
         self.rows = rows
-        self.bits = bits
+        self.bits |= bits
         return rows
 
     def build_paras(self) -> list[list[int] | None]:
@@ -686,27 +798,39 @@ class _Story:
         if auto is None:
             return hits
         last = len(text) - 1
-        for end, (length, exact, prefix) in auto.iter(text):
+        plan = self.plan
+        ph, phh = plan.ph, plan.phh
+        bits = 0
+        for end, (length, pid, kind) in auto.iter(text):
             start = end - length + 1
             if start and text[start - 1].isalnum():
                 continue
-            if exact and (end == last or not text[end + 1].isalnum()):
-                for pid in exact:
+            if kind == 0:  # _EXACT: a word boundary after it too
+                if end != last and text[end + 1].isalnum():
+                    continue
+            elif kind == 2:  # _SEVERAL
+                exact, prefix = pid
+                ids = prefix if end != last and text[end + 1].isalnum() else exact + prefix
+                for pid in ids:
                     lst = hits.get(pid)
                     if lst is None:
                         hits[pid] = [start]
+                        bits |= ph[pid]
                     else:
                         lst.append(start)
-            for pid in prefix:
-                lst = hits.get(pid)
-                if lst is None:
-                    hits[pid] = [start]
-                else:
-                    lst.append(start)
+                    if start < hl:
+                        bits |= phh[pid]
+                continue
+            lst = hits.get(pid)
+            if lst is None:
+                hits[pid] = [start]
+                bits |= ph[pid]
+            else:
+                lst.append(start)
+            if start < hl:
+                bits |= phh[pid]
+        self.bits |= bits
         return hits
-
-    def phrase_para(self, pos: int) -> int:
-        return HEADLINE if pos < self.hl else bisect_left(self.text_nl, pos)
 
     def phrase_zone_ok(self, pos: int, zones: frozenset[str] | None) -> bool:
         if zones is None:
@@ -739,6 +863,8 @@ def _select(c: EntityCond, story: _Story) -> list[Row]:
             for i in ids:
                 if i in by_id:
                     pool.extend(by_id[i])
+            if types is None and countries is None:
+                return pool  # every row of by_id[i] has id i
         else:
             pool = rows
     elif countries is not None:
@@ -747,6 +873,8 @@ def _select(c: EntityCond, story: _Story) -> list[Row]:
         for k in countries:
             if k in by_country:
                 pool.extend(by_country[k])
+        if types is None:
+            return pool  # every row of by_country[k] has country k
     else:
         pool = rows
     out = []
@@ -764,40 +892,56 @@ _WHERE = {frozenset(z): " in " + "/".join(n for n in _ZONE_NAMES if n in z)
                     ("lead", "body"), ("headline", "lead", "body"))}
 
 
+_ZONE_SLOT = {z: _zone_slot(z) for z in (None, *_WHERE)}
+_WHERE_OR_NOT = {None: "", **_WHERE}
+
+
 def _entity(c: EntityCond, story: _Story) -> tuple[bool, str]:
     zones = c.zones
-    slot = _zone_slot(zones)
-    counted: list[tuple[Row, int]] = []
-    order = []
-    total = 0
+    slot = _ZONE_SLOT[zones]
+    want_share = c.share is not None
+    share_of = c.share_of
+    own_types: set[str] = set()  # the denominator types when ``share_of`` is not given
+    order: list[tuple[int, str, int, Row]] = []  # (-count, name, selection index, row)
+    total = k = num = 0
     for t in _select(c, story):
         n = t[slot]
         if n > 0:
-            order.append((-n, t[0].name, len(counted)))
-            counted.append((t, n))
+            e = t[0]
+            order.append((-n, e.name, k, t))
             total += n
-    ok = total >= c.min_count and len(counted) >= c.min_distinct
-    where = "" if zones is None else _WHERE[zones]
-    if not counted:
-        return ok, f"no matching entity{where}"
+            k += 1
+            if want_share:
+                if share_of is None:
+                    num += t[1]
+                    own_types.add(e.type)
+                elif e.type in share_of:
+                    num += t[1]
+    ok = total >= c.min_count and k >= c.min_distinct
+    where = _WHERE_OR_NOT[zones]
+    if not k:
+        return ok, "no matching entity" + where
     share = None
-    if c.share is not None:
-        if c.share_of is None:  # every selected type is in the denominator
-            share_types: Any = {t[0].type for t, _ in counted}
-            num = sum([t[1] for t, _ in counted])
-        else:
-            share_types = c.share_of
-            num = sum([t[1] for t, _ in counted if t[0].type in share_types])
+    if want_share:
         type_totals = story.type_totals
-        denom = sum([type_totals.get(ty, 0) for ty in share_types])
+        denom = 0
+        for ty in own_types if share_of is None else share_of:
+            denom += type_totals.get(ty, 0)
         share = num / denom if denom else 0.0
         ok = ok and share >= c.share
-    if len(order) > 1:  # by count, then name; ties keep selection order
+    if k > 1:  # by count, then name; ties keep selection order
         order.sort()
-        counted = [counted[i] for _, _, i in order[:7]]
-    shown = ", ".join([f"{t[0].name} ({t[0].id}) x{n}" for t, n in counted[:6]])
-    if len(order) > 6:
-        shown += f", ... +{len(order) - 6}"
+    labels = story.labels
+    parts = []
+    for o in order[:6]:
+        t = o[3]
+        label = labels.get(t[7])
+        if label is None:
+            label = labels[t[7]] = f"{t[0].name} ({t[0].id}) x"
+        parts.append(label + str(-o[0]))
+    shown = ", ".join(parts)
+    if k > 6:
+        shown += f", ... +{k - 6}"
     ev = f"{shown}; {total} mention{'s' if total != 1 else ''}{where}"
     if share is not None:
         ev += f"; share {share:.2f}"
@@ -824,7 +968,22 @@ def _phrase_positions(c: PhraseCond, story: _Story, ordered: bool = True) -> lis
 
 
 def _phrase(c: PhraseCond, story: _Story) -> tuple[bool, str]:
-    found = _phrase_positions(c, story, ordered=False)
+    hits = story.hits if story.scanned else story.scan()
+    found: list[tuple[int, int]] = []
+    zones = c.zones
+    if zones is None:
+        for pid in c.phrase_ids.intersection(hits):
+            for pos in hits[pid]:
+                found.append((pos, pid))
+    else:
+        in_head = "headline" in zones
+        in_body = "body" in zones
+        in_lead = in_body or "lead" in zones
+        hl, lead = story.hl, story.lead_t
+        for pid in c.phrase_ids.intersection(hits):
+            for pos in hits[pid]:
+                if in_head if pos < hl else in_lead if pos < lead else in_body:
+                    found.append((pos, pid))
     ok = len(found) >= c.min_count
     if not found:
         return ok, "no phrase found"
@@ -833,14 +992,13 @@ def _phrase(c: PhraseCond, story: _Story) -> tuple[bool, str]:
     n = len(text)
     found.sort()
     for pos, pid in found:
-        phrase = phrases[pid]
-        if phrase[-1] == "*":
-            end = pos + len(phrase) - 1
+        word = phrases[pid]
+        if word[-1] == "*":
+            end = pos + len(word) - 1
             while end < n and text[end].isalnum():
                 end += 1
-        else:
-            end = pos + len(phrase)
-        word = text[pos:end]
+            word = text[pos:end]
+        # else: the text there is the automaton key, i.e. the phrase itself
         counts[word] = counts.get(word, 0) + 1
     return ok, "found " + ", ".join([f"'{w}' x{k}" if k > 1 else f"'{w}'" for w, k in counts.items()])
 
@@ -860,10 +1018,14 @@ def _paragraphs(c: EntityCond | PhraseCond, story: _Story) -> dict[int, list[str
         in_head = zones is None or "headline" in zones
         in_body = zones is None or "body" in zones
         in_lead = in_body or (zones is not None and "lead" in zones)
+        mp = story.mention_paras if story.mention_paras is not None else story.build_paras()
         for t in _select(c, story):
             name = t[0].name
-            for p in story.paras(t):
-                if not (in_head if p == HEADLINE else in_lead if p == 1 else in_body):
+            ps = mp[t[7]]
+            if ps is None:
+                ps = story.paras(t)
+            for p in ps:
+                if zones is not None and not (in_head if p == HEADLINE else in_lead if p == 1 else in_body):
                     continue
                 names = paras.get(p)
                 if names is None:
@@ -871,11 +1033,15 @@ def _paragraphs(c: EntityCond | PhraseCond, story: _Story) -> dict[int, list[str
                 elif name not in names:
                     names.append(name)
     else:
-        for pos, pid in _phrase_positions(c, story):
-            p = story.phrase_para(pos)
-            word = story.matcher.phrases[pid]
-            names = paras.setdefault(p, [])
-            if word not in names:
+        found = _phrase_positions(c, story)  # scans first if needed: hl and text_nl come from the scan
+        hl, nls, phrases = story.hl, story.text_nl, story.matcher.phrases
+        for pos, pid in found:
+            p = HEADLINE if pos < hl else bisect_left(nls, pos)
+            word = phrases[pid]
+            names = paras.get(p)
+            if names is None:
+                names = paras[p] = []
+            if word not in names:  # always true (names hold quoted words); kept as recorded
                 names.append(f"'{word}'")
     return paras
 
@@ -886,7 +1052,9 @@ def _same_paragraph(c: SameParagraph, story: _Story) -> tuple[bool, str]:
     for child in c.children:
         paras = _paragraphs(child, story)
         per.append(paras)
-        common = set(paras) if common is None else common & set(paras)
+        common = set(paras) if common is None else common.intersection(paras)
+        if not common:
+            break  # decided: the remaining children cannot add a paragraph
     common = common or set()
     ok = len(common) >= c.min_paragraphs
     if not common:
@@ -916,62 +1084,100 @@ _EVIDENCE: dict[type, Callable[[Any, _Story], tuple[bool, str]]] = {
 
 def _leaf(e: Expr, story: _Story) -> tuple[bool, str]:
     """(result, evidence) of a leaf clause, cached per story."""
-    hit = story.cache.get(id(e))
+    slot = story.ev_slot.get(id(e))
+    if slot is None:
+        raise TypeError(f"not a leaf: {e!r}")
+    hit = story.cache.get(slot)
     if hit is None:
-        fn = _EVIDENCE.get(type(e))
-        if fn is None:
-            raise TypeError(f"not a leaf: {e!r}")
-        hit = story.cache[id(e)] = fn(e, story)
+        hit = story.cache[slot] = _EVIDENCE[type(e)](e, story)
     return hit
 
 
 # ----------------------------------------------------------------------------- reasons
-def _decided(e: Expr, story: _Story, fast: dict[int, Fn], out: list[Expr]) -> None:
-    """The clauses that decide a *true* ``e`` under left-to-right short-circuit evaluation."""
+# Reasons of a true expression: the clauses that decide it under left-to-right short-circuit
+# evaluation (every child of ``all``; the first true child of ``any``; the first n true children of
+# ``at_least``), each as "<clause> => <evidence>". Compiled once per rule set into closures, like the
+# predicates, so a matched route's reasons cost no tree walk.
+Reasons = Callable[["_Story"], list[str]]
+
+
+def _reasons_fn(e: Expr, comp: _Compiled, done: dict[int, Reasons]) -> Reasons:
+    fn = done.get(id(e))
+    if fn is None:
+        fn = done[id(e)] = _build_reasons(e, comp, done)
+    return fn
+
+
+def _build_reasons(e: Expr, comp: _Compiled, done: dict[int, Reasons]) -> Reasons:
     if isinstance(e, All):
-        for c in e.children:
-            _decided(c, story, fast, out)
-    elif isinstance(e, AnyOf):
-        for c in e.children:
-            if fast[id(c)](story):
-                _decided(c, story, fast, out)
-                return
-    elif isinstance(e, AtLeast):
-        n = 0
-        for c in e.children:
-            if fast[id(c)](story):
-                _decided(c, story, fast, out)
-                n += 1
-                if n >= e.n:
-                    return
-    else:  # Not, RouteRef, leaves
-        out.append(e)
+        kids = tuple(_reasons_fn(c, comp, done) for c in e.children)
+        if len(kids) == 1:
+            return kids[0]
 
+        def all_(s: _Story) -> list[str]:
+            out: list[str] = []
+            for k in kids:
+                out += k(s)
+            return out
+        return all_
+    if isinstance(e, AnyOf | AtLeast):
+        need = 1 if isinstance(e, AnyOf) else e.n
+        pairs = tuple((comp.fast[id(c)], _reasons_fn(c, comp, done)) for c in e.children)
 
-def _reason(e: Expr, story: _Story, comp: _Compiled) -> str:
+        def some(s: _Story) -> list[str]:
+            out: list[str] = []
+            n = 0
+            for pred, k in pairs:
+                if pred(s):
+                    out += k(s)
+                    n += 1
+                    if n >= need:
+                        break
+            return out
+        return some
     if isinstance(e, Not):
         child = e.child
         if isinstance(child, All | AnyOf | AtLeast | Not | RouteRef):
-            return f"{e.text} => not satisfied"
-        return f"{e.text} => {_leaf(child, story)[1]}"
+            fixed = f"{e.text} => not satisfied"
+            return lambda s: [fixed]
+        return _leaf_reason(child, e.text + " => ", comp)
     if isinstance(e, RouteRef):
-        return f"{e.text} => matched: " + "; ".join(_route_reasons(comp.routes[e.name], story, comp))
-    return f"{e.text} => {_leaf(e, story)[1]}"
+        head = e.text + " => matched: "
+        index = comp.route_index[e.name]
+
+        def ref(s: _Story) -> list[str]:
+            return [head + "; ".join(_route_reasons(index, s))]
+        return ref
+    return _leaf_reason(e, e.text + " => ", comp)
 
 
-def _route_reasons(r: Route, story: _Story, comp: _Compiled) -> list[str]:
+def _leaf_reason(e: Expr, head: str, comp: _Compiled) -> Reasons:
+    slot = comp.ev_slot.get(id(e))
+    if slot is None:
+        raise TypeError(f"not a leaf: {e!r}")
+    evidence = _EVIDENCE[type(e)]
+
+    def leaf(s: _Story) -> list[str]:
+        hit = s.cache.get(slot)
+        if hit is None:
+            hit = s.cache[slot] = evidence(e, s)
+        return [head + hit[1]]
+    return leaf
+
+
+def _route_reasons(index: int, story: _Story) -> list[str]:
     """Reasons of a matched route, once per story (``route:`` references reuse them)."""
-    got = story.reasons.get(r.name)
+    got = story.reasons.get(index)
     if got is None:
-        decided: list[Expr] = []
-        _decided(r.match, story, comp.fast, decided)
-        got = story.reasons[r.name] = [_reason(d, story, comp) for d in decided]
+        got = story.reasons[index] = story.reason_fns[index](story)
     return got
 
 
 def _candidates(plan: _Plan, story: _Story) -> int:
     """Bitmask of the routes whose every trigger clause has an atom in the story."""
     story.build_rows(plan)
+    if plan.has_phrases and not story.scanned:
+        story.scan()  # ORs the found phrases' bits into ``story.bits``
     bits = story.bits
     if plan.sc:
         sc = plan.sc
@@ -985,15 +1191,6 @@ def _candidates(plan: _Plan, story: _Story) -> int:
             bits |= src.get(part, 0)
     if plan.lang and story.language:
         bits |= plan.lang.get(story.language, 0)
-    if plan.has_phrases:
-        hits = story.hits if story.scanned else story.scan()
-        if hits:
-            bits |= reduce(or_, filter(None, map(plan.ph.get, hits)), 0)
-            if plan.phh:
-                phh, hl = plan.phh, story.hl
-                for pid, starts in hits.items():
-                    if starts[0] < hl:
-                        bits |= phh.get(pid, 0)
     n = plan.n_clauses
     cand = (bits >> n) | plan.always
     missing = ~bits & ((1 << n) - 1)
@@ -1010,23 +1207,44 @@ def _candidates(plan: _Plan, story: _Story) -> int:
 
 def route(rules: RuleSet, *, headline: str, body: str, tags: TagResult, source: str = "",
           language: str | None = None) -> RouteResult:
-    """Routes (in rule-set order) the story matches, with the clauses and evidence that matched."""
+    """Routes (in rule-set order) the story matches, with the clauses and evidence that matched.
+
+    Runs the native evaluator when the rule set has one and it covers the story (see
+    ``route_native``), else ``route_python``; both give exactly the same result."""
     comp = getattr(rules, "compiled", None) or compile_rules(rules)
+    nr = comp.native
+    if nr is not None:
+        got = nr.route(headline, body, tags, source, language)
+        if got is not None:
+            return got
+    return _route_python(comp, rules, headline, body, tags, source, language)
+
+
+def route_python(rules: RuleSet, *, headline: str, body: str, tags: TagResult, source: str = "",
+                 language: str | None = None) -> RouteResult:
+    """``route()`` in Python only: the reference the native evaluator is checked against."""
+    comp = getattr(rules, "compiled", None) or compile_rules(rules)
+    return _route_python(comp, rules, headline, body, tags, source, language)
+
+
+def _route_python(comp: _Compiled, rules: RuleSet, headline: str, body: str, tags: TagResult, source: str,
+                  language: str | None) -> RouteResult:
     story = _Story(comp, rules.matcher, headline, body, tags, source, language)
     cand = _candidates(comp.plan, story)
-    fns, rmemo, all_routes = comp.fns, story.rmemo, rules.routes
-    matched: list[Route] = []
+    fns, rmemo, names = comp.fns, story.rmemo, comp.names
+    matched: list[str] = []
+    reasons: dict[str, list[str]] = {}
     while cand:
         low = cand & -cand
         i = low.bit_length() - 1
         cand ^= low
-        hit = rmemo[i]
+        hit = rmemo.get(i)
         if hit is None:
             hit = rmemo[i] = fns[i](story)
         if hit:
-            matched.append(all_routes[i])
-    reasons = {r.name: _route_reasons(r, story, comp) for r in matched}
-    return RouteResult(routes=[r.name for r in matched], reasons=reasons)
+            matched.append(names[i])
+            reasons[names[i]] = _route_reasons(i, story)
+    return RouteResult(routes=matched, reasons=reasons)
 
 
 def _trace(e: Expr, story: _Story, routes: dict[str, Route]) -> dict[str, Any]:

@@ -7,12 +7,18 @@ references, zones, shares, prefixes, ``same_paragraph`` with ``min``), on every 
 with several source/language variants. It stores the rule texts themselves, so changing the
 generators below does not invalidate it. Regenerate only on purpose, with an evaluator you trust:
 ``.venv/bin/python tests/unit/test_route_equivalence.py --record``.
+
+Every check runs twice: on the Python evaluator (``route_python``, the reference) and on the native
+one (``wirefeed_native.Router``, called directly so that a silent per-item fallback to Python cannot
+hide a difference). The native runs are skipped when the extension is not built, unless
+WIREFEED_REQUIRE_NATIVE=1, which makes them fail.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import re
 import sys
@@ -21,8 +27,9 @@ from typing import Any
 
 import pytest
 
-from streams.pipeline.route import explain, route
-from streams.pipeline.route_lang import DEFAULT_ROUTES, parse_routes
+from streams.pipeline import route_native
+from streams.pipeline.route import compile_rules, explain, route, route_python
+from streams.pipeline.route_lang import DEFAULT_ROUTES, RuleSet, parse_routes
 from streams.pipeline.types import Entity, Mention, TagResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -247,29 +254,54 @@ def items() -> list[dict[str, Any]]:
 
 
 NAMES = ("defaults", "bench100", "random1", "random2", "random3")
+PATHS = ("python", "native")
 
 
+def use_path(rules: RuleSet, path: str) -> Any:
+    """Compile ``rules`` for one evaluator; returns a ``route``-like function that runs only that one."""
+    if path == "python":
+        compile_rules(rules, native=False)
+        return route_python
+    if not route_native.available():
+        if os.environ.get("WIREFEED_REQUIRE_NATIVE") == "1":
+            pytest.fail("wirefeed_native is not built (pip install ./native) and WIREFEED_REQUIRE_NATIVE=1")
+        pytest.skip("wirefeed_native is not built: pip install ./native")
+    nr = compile_rules(rules, native=True).native
+    assert nr is not None
+
+    def native(rules: RuleSet, *, headline: str, body: str, tags: TagResult, source: str = "",
+               language: str | None = None) -> Any:
+        res = nr.route(headline, body, tags, source, language)
+        assert res is not None, "the native evaluator declined a story it should cover"
+        return res
+    return native
+
+
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("name", NAMES)
-def test_routes_and_reasons_equal_the_recorded_ones(name: str, golden: dict[str, Any],
+def test_routes_and_reasons_equal_the_recorded_ones(name: str, path: str, golden: dict[str, Any],
                                                     items: list[dict[str, Any]]) -> None:
     g = golden["rule_sets"][name]
     rules = parse_routes(g["text"], origin=name)
+    run = use_path(rules, path)
     assert len(g["results"]) == len(items)
     matched = 0
     for i, (it, want) in enumerate(zip(items, g["results"], strict=True)):
         for _ in range(2):  # a second call must not see state left by the first
-            res = route(rules, **_kwargs(it, i, g["vary"]))
+            res = run(rules, **_kwargs(it, i, g["vary"]))
             assert res.routes == want["routes"], (name, i)
             assert res.reasons == want["reasons"], (name, i)
         matched += len(want["routes"])
     assert matched > len(items)  # the rule sets really match things
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("name", NAMES)
-def test_explain_equals_the_recorded_one(name: str, golden: dict[str, Any],
+def test_explain_equals_the_recorded_one(name: str, path: str, golden: dict[str, Any],
                                          items: list[dict[str, Any]]) -> None:
     g = golden["rule_sets"][name]
     rules = parse_routes(g["text"], origin=name)
+    use_path(rules, path)  # explain() takes its reasons from route(), on the compiled path
     for key, want in g["explain"].items():
         i = int(key)
         assert explain(rules, **_kwargs(items[i], i, g["vary"])) == want, (name, i)
