@@ -297,7 +297,8 @@ class Run:
     def check_alive(self) -> None:
         for p in self.procs:
             if not p.alive():
-                raise RuntimeError(f"{p.name} exited:\n{p.tail()}")
+                code = p.p.returncode if p.p is not None else None
+                raise RuntimeError(f"{p.name} exited (status {code}):\n{p.tail()}")
 
 
 def _clean_env() -> dict[str, str]:
@@ -415,6 +416,18 @@ def stage_costs(run: Run) -> dict[str, dict[str, float]]:
 
 
 # ---- scenarios ------------------------------------------------------------------------
+def _pyspy(run: Run, system: str, workers: int) -> subprocess.Popen[bytes] | None:
+    """``BENCH_PYSPY=<file>``: sample the 1-worker pipeline run with py-spy (GIL holder only, raw
+    format, for collapsing into a breakdown); off by default, the sampler costs CPU on a shared box."""
+    target = os.environ.get("BENCH_PYSPY")
+    spy_bin = Path(PY).with_name("py-spy")
+    if not target or system != "pipeline" or workers != 1 or not spy_bin.exists():
+        return None
+    cmd = [str(spy_bin), "record", "-r", "200", "--gil", "--format", "raw", "-o", target]
+    cmd += ["--pid", str(run.procs[0].pid)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def saturation(
     system: str,
     bootstrap: str,
@@ -430,6 +443,7 @@ async def saturation(
     load0 = os.getloadavg()[0]
     run = await start_system(system, bootstrap, src, ns, tmp, workers=workers)
     out: dict[str, Any] = {"system": system, "workers": workers, "backlog_items": items}
+    spy = _pyspy(run, system, workers)
     try:
         t_ready = await wait_workers_assigned(run, plan.startup_timeout) if workers > 1 else 0.0
         async with Offsets(bootstrap) as offs:
@@ -458,6 +472,10 @@ async def saturation(
             out["stages"] = await asyncio.to_thread(stage_costs, run)
         out["rss_mib"] = [p.rss_mib() for p in run.procs]
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                spy.wait(30)
         run.stop()
     stamps = sorted(await read_stamps(bootstrap, run.outputs))
     out["outputs"] = len(stamps)

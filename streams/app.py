@@ -183,6 +183,7 @@ class Wirefeed:
             for tp, evs in self._batches(events):
                 outputs: list[Output] = []
                 state = self._state_for(tp)
+                to_dedup = 0
                 for event in evs:
                     if s.test_stall_after and taken >= s.test_stall_after:
                         log.warning("WIREFEED_TEST_STALL_AFTER=%d reached: prepare agent hangs", taken)
@@ -192,7 +193,6 @@ class Wirefeed:
                     for source in self.pending_furniture_reset.pop(tp, ()):
                         furniture.reset(state.furniture, source)  # type: ignore[arg-type]
                     msg = event.message
-                    m.consumed.labels(msg.topic).inc()
                     origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
                     value = msg.value if isinstance(msg.value, bytes) else b""
                     try:
@@ -201,10 +201,12 @@ class Wirefeed:
                             outputs += self._outputs(result)
                             continue
                         key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
-                        outputs.append((s.topic_dedup, key, orjson.dumps(result.to_json()), None))
-                        m.produced.labels("dedup").inc()
+                        outputs.append((s.topic_dedup, key, chain.encode_prepared(result), None))
+                        to_dedup += 1
                     except Exception as exc:  # never let one message kill the agent
                         outputs += self._poison(value, origin, "prepare", exc)
+                m.child(m.consumed, tp[0]).inc(len(evs))
+                m.child(m.produced, "dedup").inc(to_dedup)
                 outputs += self._flush(state, tp)  # the batch's last event is current: writes land on tp
                 await self._publish(tp, outputs, evs[-1].message.offset + 1)
 
@@ -215,13 +217,13 @@ class Wirefeed:
             for tp, evs in self._batches(events):
                 outputs: list[Output] = []
                 state = self._state_for(tp)
+                m.child(m.consumed, tp[0]).inc(len(evs))
                 for event in evs:
                     _enter_event(event)
                     msg = event.message
-                    m.consumed.labels(msg.topic).inc()
                     origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
                     try:
-                        prepared = Prepared.from_json(orjson.loads(msg.value))
+                        prepared = chain.decode_prepared(msg.value)
                         outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
                     except Exception as exc:  # never let one message kill the agent
                         outputs += self._poison(msg.value or b"", origin, "finish", exc)
@@ -330,8 +332,8 @@ class Wirefeed:
         m, s = self.metrics, self.settings
         key = (out.item_id or "").encode() or None
         if out.kind == "dlq":
-            m.produced.labels("dlq").inc()
-            m.dlq.labels(out.reason or "unknown", out.stage or "unknown").inc()
+            m.child(m.produced, "dlq").inc()
+            m.child(m.dlq, out.reason or "unknown", out.stage or "unknown").inc()
             rec = out.record
             self.recent_dlq.append(
                 {k: rec.get(k) for k in ("reason", "stage", "detail", "topic", "partition", "offset")}
@@ -339,20 +341,19 @@ class Wirefeed:
             )
             del self.recent_dlq[:-20]
             return [(s.topic_dlq, key, orjson.dumps(out.record), None)]
-        m.dedup_verdicts.labels(
-            "redelivery" if out.kind == "redelivery" else out.record["dedup"]["status"]
-        ).inc()
+        verdict = "redelivery" if out.kind == "redelivery" else out.record["dedup"]["status"]
+        m.child(m.dedup_verdicts, verdict).inc()
         if out.kind == "redelivery":
             return []  # the same id+version was already published: no second output anywhere
         if out.kind == "duplicate":
-            m.produced.labels("duplicates").inc()
+            m.child(m.produced, "duplicates").inc()
             return [(s.topic_duplicates, key, orjson.dumps(out.record), None)]
         value = orjson.dumps(out.record)
         msgs: list[Output] = [(s.topic_enriched, key, value, None)]
-        m.produced.labels("enriched").inc()
+        m.child(m.produced, "enriched").inc()
         for name in out.routes:
             msgs.append((s.topic_for_route(name), key, value, None))
-            m.routed.labels(name).inc()
+            m.child(m.routed, name).inc()
         if not out.routes:
             m.unrouted.inc()
         self._observe_outcome(out, prepared)
@@ -363,10 +364,10 @@ class Wirefeed:
         rec = out.record
         m.count_removals(r["rule"] for r in rec["stripped"])
         for e in rec["entities"]:
-            m.entities.labels(e["type"]).inc()
+            m.child(m.entities, e["type"]).inc()
         if prepared is not None:
             arrived = prepared.origin.timestamp or prepared.received_at
-            m.e2e_seconds.labels("received").observe(max(0.0, now - arrived))
+            m.child(m.e2e_seconds, "received").observe(max(0.0, now - arrived))
         if rec.get("published"):
             from datetime import datetime
 

@@ -9,6 +9,7 @@ count. No label ever carries an item id, an entity or a free-text source.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -129,14 +130,24 @@ class Metrics:
             "wirefeed_ruleset_updates", "Live route rule-set updates", ["result"], registry=r
         )
 
+        # labelled children by (metric, label values): ``labels()`` validates and locks on
+        # every call, which the agents would otherwise pay several times per item
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Any, *labels: str) -> Any:
+        """``metric.labels(*labels)``, memoised (label values are bounded, see above)."""
+        key = (id(metric), labels)
+        c = self._children.get(key)
+        if c is None:
+            c = self._children[key] = metric.labels(*labels)
+        return c
+
     # StageObserver -------------------------------------------------------
     def stage(self, name: str, seconds: float, ok: bool) -> None:
-        self.stage_in.labels(name).inc()
-        if ok:
-            self.stage_out.labels(name).inc()
-        else:
-            self.stage_errors.labels(name).inc()
-        self.stage_seconds.labels(name).observe(seconds)
+        child = self.child
+        child(self.stage_in, name).inc()
+        child(self.stage_out if ok else self.stage_errors, name).inc()
+        child(self.stage_seconds, name).observe(seconds)
 
     def set_build(self, kafka_version: str) -> None:
         import faust
@@ -152,4 +163,4 @@ class Metrics:
 
     def count_removals(self, rules: Iterable[str]) -> None:
         for rule in rules:
-            self.removals.labels(rule).inc()
+            self.child(self.removals, rule).inc()

@@ -13,8 +13,13 @@ store and changelog, as Faust requires. Flushing happens before the batch's
 transaction commits, so state is never behind published outputs.
 
 Reads go to the cache, then to the table (which reads the current event's
-partition). The cache is bounded: clean entries beyond ``max_entries`` are
-dropped, oldest first; they are still in RocksDB.
+partition). Misses are cached too: dedup looks up every sentence hash of every
+item, most of them new, and a Faust table miss costs a RocksDB read plus Faust's
+mapping machinery. That is sound because this view is the only writer of its
+partition while it exists (the worker drops it on revocation, before another
+owner or a recovery can write). The cache is bounded: clean entries (and
+remembered misses) beyond ``max_entries`` are dropped, oldest first; values are
+still in RocksDB.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ from __future__ import annotations
 import contextlib
 from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping
+from itertools import islice
 from typing import Any
 
 import orjson
+from faust.stores.base import SerializedStore
 
-_DELETED = object()
+_DELETED = object()  # deleted in this batch, not yet flushed (dirty)
+_ABSENT = object()  # known not to be in the table (clean)
 
 
 class PartitionState(MutableMapping[str, Any]):
@@ -34,28 +42,35 @@ class PartitionState(MutableMapping[str, Any]):
 
     def __init__(self, table: Any, *, max_entries: int = 200_000) -> None:
         self._t = table
+        # RocksDB: read the partition's store directly (one ``get``), not through Faust's
+        # table mapping (membership test, then a second ``get``, then a sensor call per read)
+        store = getattr(table, "data", None)
+        self._read = store._get if isinstance(store, SerializedStore) else None
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._dirty: set[str] = set()
         self._max = max_entries
         self.writes = 0  # table writes done by flush (metrics, tests)
 
     # -- mapping -----------------------------------------------------------
-    def __getitem__(self, key: str) -> Any:
+    def get(self, key: str, default: Any = None) -> Any:
         value = self._cache.get(key, None)
         if value is None:
-            value = self._t.get(key.encode())
-            if value is None:
-                raise KeyError(key)
-            self._remember(key, value)
-        elif value is _DELETED:
-            raise KeyError(key)
+            if self._read is not None:
+                raw = self._read(key.encode())
+                value = None if raw is None else orjson.loads(raw)
+            else:
+                value = self._t.get(key.encode())
+            self._remember(key, _ABSENT if value is None else value)
+            return default if value is None else value
+        if value is _DELETED or value is _ABSENT:
+            return default
         return value
 
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None
@@ -86,7 +101,7 @@ class PartitionState(MutableMapping[str, Any]):
         seen: set[str] = set()
         for k, v in self._cache.items():
             seen.add(k)
-            if v is not _DELETED:
+            if v is not _DELETED and v is not _ABSENT:
                 yield k
         for raw in list(self._t.keys()):
             k = raw.decode() if isinstance(raw, bytes) else str(raw)
@@ -103,13 +118,18 @@ class PartitionState(MutableMapping[str, Any]):
             self._evict()
 
     def _evict(self) -> None:
-        excess = len(self._cache) - self._max
-        for k in list(self._cache):
-            if excess <= 0:
-                break
-            if k not in self._dirty:
-                del self._cache[k]
-                excess -= 1
+        """Drop the oldest clean entries, down to 90% of the bound.
+
+        The slack makes eviction amortised O(1) per read: a full cache would
+        otherwise evict on every miss, and each eviction walks the cache's head.
+        """
+        excess = len(self._cache) - self._max * 9 // 10
+        if excess <= 0:
+            return
+        dirty = self._dirty
+        victims = list(islice((k for k in self._cache if k not in dirty), excess))
+        for k in victims:
+            del self._cache[k]
 
     def flush(self) -> int:
         """Write changed keys to the table and Faust's changelog (with the partition's event current)."""
@@ -120,7 +140,7 @@ class PartitionState(MutableMapping[str, Any]):
             if value is _DELETED:
                 if self._t.get(raw) is not None:
                     del self._t[raw]
-                self._cache.pop(key, None)
+                self._cache[key] = _ABSENT
             else:
                 self._t[raw] = value
             n += 1
@@ -140,18 +160,25 @@ class PartitionState(MutableMapping[str, Any]):
         """
         topic = self._t.changelog_topic.get_topic_name()
         store = self._t.data  # the store, without Faust's own (non-transactional) changelog send
+        # A serialised store (RocksDB) takes the changelog record's bytes as they are: the
+        # value is encoded once, as Faust's json codec would (orjson, non-str keys allowed).
+        put = store._set if isinstance(store, SerializedStore) else None
         records: list[tuple[str, bytes, bytes | None, int]] = []
         for key in self._dirty:
             value = self._cache.get(key, _DELETED)
             raw = key.encode()
-            if value is _DELETED:
+            if value is _DELETED or value is _ABSENT:
                 with contextlib.suppress(KeyError):
                     del store[raw]
-                self._cache.pop(key, None)
+                self._cache[key] = _ABSENT
                 records.append((topic, raw, None, partition))
             else:
-                store[raw] = value
-                records.append((topic, raw, orjson.dumps(value), partition))
+                data = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+                if put is not None:
+                    put(raw, data)
+                else:
+                    store[raw] = value
+                records.append((topic, raw, data, partition))
         self._dirty.clear()
         self.writes += len(records)
         if len(self._cache) > self._max:

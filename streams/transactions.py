@@ -46,6 +46,9 @@ from streams.settings import Settings
 
 log = logging.getLogger("wirefeed.transactions")
 
+# below the broker's default message.max.bytes (1 MiB + 12), which bounds a record batch
+_BATCH_BYTES = 512 * 1024
+
 # topic, key, value (None: a tombstone), partition (None: by key)
 Output = tuple[str, bytes | None, bytes | None, int | None]
 
@@ -139,6 +142,9 @@ class TransactionalOutputs:
                 enable_idempotence=True,
                 acks="all",
                 linger_ms=2,
+                # a batch's records go out in few large record batches (aiokafka's default of
+                # 16 KiB holds two enriched items: a produce request per handful of records)
+                max_batch_size=_BATCH_BYTES,
                 max_request_size=max(s.max_message_bytes + 1_000_000, 1_048_576),
                 **s.kafka_client_kwargs(),
             )

@@ -73,3 +73,45 @@ def test_deletes_and_the_bound_on_cached_entries() -> None:
     assert "k1" not in st and st.get("k1") is None
     st.flush()
     assert b"k1" not in table and sorted(st) == sorted(f"k{i}" for i in range(10) if i != 1)
+
+
+class CountingTable(FakeTable):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get(self, key: bytes, default: Any = None) -> Any:  # type: ignore[override]
+        self.reads += 1
+        return super().get(key, default)
+
+
+def test_misses_are_remembered_until_the_key_is_written() -> None:
+    table = CountingTable()
+    st = PartitionState(table)
+    assert st.get("a:1") is None and "a:1" not in st and st.get("a:1", 7) == 7
+    assert table.reads == 1  # one table read for three lookups of an absent key
+    st["a:1"] = [1]
+    assert st["a:1"] == [1] and "a:1" in st
+    st.flush()
+    del st["a:1"]
+    assert st.get("a:1") is None
+    st.flush()
+    assert b"a:1" not in table and st.get("a:1") is None and "a:1" not in list(st)
+    # a fresh view (what a new owner of the partition starts with) reads the table again
+    assert PartitionState(table).get("a:1") is None
+
+
+def test_eviction_keeps_unflushed_writes_and_leaves_slack() -> None:
+    table = CountingTable()
+    st = PartitionState(table, max_entries=100)
+    st["dirty"] = {"n": 0}
+    for i in range(500):
+        st.get(f"miss{i}")
+        assert len(st._cache) <= 100
+    assert st["dirty"] == {"n": 0} and st.pending == 1  # never evicted before its flush
+    st.flush()
+    assert table.get(b"dirty") == {"n": 0}
+    # evicting down to 90% means one eviction per ten reads at the bound, not one per read
+    before = len(st._cache)
+    st.get("one-more")
+    assert len(st._cache) in (before + 1, 90)
