@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from streams.pipeline import dedup
+from streams.pipeline import dedup, tag_native
 from streams.pipeline.chain import Knowledge
 from streams.pipeline.kb import load_kb
+from streams.pipeline.route import compile_rules
 from streams.pipeline.route_lang import load_routes
 from streams.pipeline.rules import load_rules
 from streams.settings import Settings
 
 
 def load_knowledge(s: Settings) -> Knowledge:
+    kb = load_kb(extra_paths=s.kb_extra)
+    tag_native.tagger_for(kb, use_native=s.native)  # built (or not) now, as the settings say
+    routes = load_routes(s.routes_file)
+    compile_rules(routes, native=s.native)
     return Knowledge(
         strip_rules=load_rules(s.rules_extra, replace_defaults=s.rules_replace_defaults),
-        kb=load_kb(extra_paths=s.kb_extra),
-        routes=load_routes(s.routes_file),
+        kb=kb,
+        routes=routes,
         dedup=dedup.DedupConfig(horizon_s=s.dedup_horizon_s),
         max_message_bytes=s.max_message_bytes,
         max_body_chars=s.max_body_chars,

@@ -80,6 +80,7 @@ class Settings:
     dedup_horizon_s: float = 72 * 3600.0
     furniture_window_s: float = 7 * 24 * 3600.0
     furniture_min_items: int = 5
+    native: bool = True  # compiled tagger/router (native/) when built; 0 forces the Python reference
 
     def topic_for_route(self, name: str) -> str:
         return f"{self.route_topic_prefix}{name}"

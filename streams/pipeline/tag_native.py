@@ -168,17 +168,21 @@ def build(kb: KnowledgeBase) -> Any:
     return wirefeed_native.Tagger(build_spec(kb))
 
 
-def tagger_for(kb: KnowledgeBase) -> Any | None:
+_UNSET = object()
+
+
+def tagger_for(kb: KnowledgeBase, *, use_native: bool | None = None) -> Any | None:
     """The KB's native tagger, built on first use; None when the extension is missing or switched off.
 
-    The environment is read here, once per KB, never per story.
+    ``use_native`` is the worker's ``Settings.native``; None (library use) reads WIREFEED_NATIVE here,
+    once per KB, never per story.
     """
     global _logged
-    try:
-        return kb.__dict__["_native_tagger"]
-    except KeyError:
-        pass
-    nt = build(kb) if enabled() else None
+    cached = kb.__dict__.get("_native_tagger", _UNSET)
+    if cached is not _UNSET and (use_native is None or (cached is not None) == (use_native and available())):
+        return cached
+    use = enabled() if use_native is None else use_native and available()
+    nt = build(kb) if use else None
     kb.__dict__["_native_tagger"] = nt  # derived from the immutable KB, so cached on it
     if not _logged:
         _logged = True
