@@ -12,11 +12,12 @@ pure stages. Faust internals touched here are named in comments.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
 import faust
@@ -50,6 +51,95 @@ def _enter_event(event: faust.EventT) -> None:
     from faust.streams import _current_event
 
     _current_event.set(weakref.ref(event))
+
+
+# A batch whose wait ran out while fetched events were still queued keeps filling, up to
+# this many waits: under a backlog, batches grow towards batch_size (one transaction, one
+# state flush and one changelog write per changed key amortised over more items), while
+# at low load nothing is queued and a batch closes after one wait, as before.
+FILL_WAITS = 10
+
+
+def take_batches(
+    stream: faust.StreamT, max_: int, within: float, *, fill_waits: int = FILL_WAITS
+) -> AsyncIterator[list[faust.EventT]]:
+    """Faust's ``Stream.take_events`` with adaptive closing (see ``_take_batches``)."""
+    agen = _take_batches(stream, max_, within, fill_waits)
+    active = getattr(stream, "_active_agens", None)
+    if active is not None:
+        active.add(agen)  # as Faust does for its own: the stream closes it when it stops
+    return agen
+
+
+async def _take_batches(
+    stream: faust.StreamT, max_: int, within: float, fill_waits: int
+) -> AsyncGenerator[list[faust.EventT], None]:
+    """Faust's ``Stream.take_events`` with adaptive closing; the same buffering and acks.
+
+    Events are added by a stream processor while the stream is drained in the
+    background; the caller gets at most ``max_`` of them and they are acked only
+    after the caller is done with the batch (so Faust's revocation wait and, in
+    at-least-once mode, its offset commits never get ahead of the work). The batch
+    closes when full; when ``within`` passes and nothing fetched is waiting in the
+    stream's queue; or after ``fill_waits`` waits.
+    """
+    events: list[faust.EventT] = []
+    full = asyncio.Event()
+    consumed = asyncio.Event()
+    held: asyncio.Future[None] | None = None  # set while the caller holds a batch
+    queue = getattr(stream.channel, "queue", None)
+    loop = asyncio.get_running_loop()
+
+    def queued() -> int:
+        try:
+            return queue.qsize() if queue is not None else 0
+        except Exception:
+            return 0
+
+    async def add(value: Any) -> Any:
+        nonlocal held
+        if held is not None:
+            await held  # the caller is processing a batch: hold the next event until it acks
+        event = stream.current_event
+        if event is None:
+            raise RuntimeError("batching found no current event")
+        events.append(event)
+        if len(events) >= max_:
+            full.set()
+            consumed.clear()
+            await stream.wait(consumed)  # type: ignore[arg-type]
+        return value
+
+    acks = stream.enable_acks
+    stream.enable_acks = False  # acked below, once the caller is done with the batch
+    stream.add_processor(add)
+    stream._enable_passive(aiter(stream.channel))  # type: ignore[attr-defined,arg-type]
+    try:
+        while not stream.should_stop:
+            await stream.wait_for_stopped(full, timeout=within)  # type: ignore[arg-type]
+            waits = 1
+            while events and not full.is_set() and waits < fill_waits and queued():
+                await stream.wait_for_stopped(full, timeout=within)  # type: ignore[arg-type]
+                waits += 1
+            if not events:
+                continue
+            held = loop.create_future()
+            try:
+                yield list(events)
+            finally:
+                batch = list(events)
+                events.clear()
+                for event in batch:
+                    await stream.ack(event)
+                if not held.done():
+                    held.set_result(None)
+                held = None
+                full.clear()
+                consumed.set()
+    finally:
+        stream.enable_acks = acks
+        with contextlib.suppress(ValueError):
+            stream._processors.remove(add)  # type: ignore[attr-defined]
 
 
 class Wirefeed:
@@ -179,8 +269,8 @@ class Wirefeed:
         k, m = self.knowledge, self.metrics
         s = self.settings
         taken = 0
-        async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
-            for tp, evs in self._batches(events):
+        async for events in take_batches(stream, s.batch_size, s.batch_wait_s):
+            for tp, evs in await self._batches(events):
                 outputs: list[Output] = []
                 state = self._state_for(tp)
                 to_dedup = 0
@@ -213,8 +303,8 @@ class Wirefeed:
     async def _finish_agent(self, stream: faust.StreamT) -> None:
         k, m = self.knowledge, self.metrics
         s = self.settings
-        async for events in stream.take_events(s.batch_size, within=s.batch_wait_s):
-            for tp, evs in self._batches(events):
+        async for events in take_batches(stream, s.batch_size, s.batch_wait_s):
+            for tp, evs in await self._batches(events):
                 outputs: list[Output] = []
                 state = self._state_for(tp)
                 m.child(m.consumed, tp[0]).inc(len(evs))
@@ -259,17 +349,34 @@ class Wirefeed:
                     mapping.flush()
         return records
 
-    def _batches(self, events: Sequence[faust.EventT]) -> list[tuple[tuple[str, int], list[faust.EventT]]]:
-        """The batch by input partition, without events fetched before the latest rebalance.
+    async def _batches(
+        self, events: Sequence[faust.EventT]
+    ) -> list[tuple[tuple[str, int], list[faust.EventT]]]:
+        """The batch by input partition, only events this worker may publish (exactly-once).
 
-        ``take_events`` may still hold events buffered before a rebalance; under
-        exactly-once their partition restarts from its committed offset (Faust seeks
-        there), so processing the stale copies would publish them twice.
+        Dropped: events fetched before the latest rebalance (their partition restarts
+        from its committed offset: Faust seeks there), and events below their
+        partition's floor — the committed offset read once the partition was claimed,
+        i.e. after the previous owner's last transaction finished. Faust may have sought
+        to the offset from before that transaction; processing those events again would
+        publish them twice. Waits until each partition's claim is done.
         """
-        if self.eos is not None:
-            gen = self.app.consumer_generation_id
-            events = [e for e in events if e.message.generation_id in (None, gen)]
-        return _by_partition(events)
+        if self.eos is None:
+            return _by_partition(events)
+        gen = self.app.consumer_generation_id
+        batches: list[tuple[tuple[str, int], list[faust.EventT]]] = []
+        for tp, evs in _by_partition([e for e in events if e.message.generation_id in (None, gen)]):
+            floor = await self.eos.floor(tp, gen)
+            if floor is None:
+                continue
+            kept = [e for e in evs if e.message.offset >= floor]
+            if len(kept) < len(evs):
+                skipped = len(evs) - len(kept)
+                log.warning("%s[%d]: skipped %d events below the committed offset %d", *tp, skipped, floor)
+                self.eos.below_floor(skipped)
+            if kept:
+                batches.append((tp, kept))
+        return batches
 
     def _state_for(self, tp: tuple[str, int]) -> chain.State:
         st = self._states.get(tp)

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError, ProducerFenced
 
 from streams.settings import Settings
@@ -55,6 +56,18 @@ Output = tuple[str, bytes | None, bytes | None, int | None]
 
 class PartitionRevoked(Exception):
     """The input partition was taken over; its new owner redoes this batch."""
+
+
+class _Claim:
+    """One assignment of an input partition to this worker: ready once fenced and its floor is known."""
+
+    __slots__ = ("floor", "generation", "ready", "released")
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.ready = False
+        self.released = False
+        self.floor = 0  # the group's committed offset read after the fence: nothing below is ours
 
 
 def adapt_faust_for_transactions() -> None:
@@ -126,7 +139,10 @@ class TransactionalOutputs:
         # a producer is only ever created for these, so a late batch of a partition that
         # has moved cannot fence its new owner
         self.owned: set[tuple[str, int]] = set()
+        self._claims: dict[tuple[str, int], _Claim] = {}
+        self._admin: AIOKafkaAdminClient | None = None
         self.commits = 0
+        self.skipped_below_floor = 0
         self.retries = 0
 
     def _tid(self, tp: tuple[str, int]) -> str:
@@ -159,8 +175,7 @@ class TransactionalOutputs:
         computed, so a retry is idempotent). Raises ``PartitionRevoked`` when the
         partition now belongs to another worker.
         """
-        lock = self._locks.setdefault(tp, asyncio.Lock())
-        async with lock:
+        async with self._lock(tp):
             delay = 0.1
             while True:
                 if tp not in self.owned:
@@ -210,30 +225,99 @@ class TransactionalOutputs:
                     self.app.tables.on_commit({t: next_offset})
                 break
 
-    async def claim(self, tps: Iterable[Any], topics: set[str]) -> None:
-        """Fence the previous owner of newly assigned input partitions before reading them.
+    def _lock(self, tp: tuple[str, int]) -> asyncio.Lock:
+        return self._locks.setdefault(tp, asyncio.Lock())
 
-        ``init_transactions`` with the partition's transactional id aborts whatever the
-        previous owner left open, so its late commit fails instead of racing ours.
+    async def claim(self, tps: Iterable[Any], topics: set[str]) -> None:
+        """Fence the previous owner of newly assigned input partitions, then read their floor.
+
+        ``init_transactions`` with the partition's transactional id completes or aborts
+        whatever transaction the previous owner left (it returns only once a commit
+        that was under way has finished), so its late commit fails instead of racing
+        ours. Only *then* is the group's committed offset final: Faust seeks to the
+        committed offset concurrently with this claim (table recovery runs before the
+        assignment signal), so it may have read the offset from before the previous
+        owner's last commit and re-fetch events that commit already covers. The offset
+        read here is the partition's floor; ``floor`` holds batches back until it is known.
         """
-        for t in tps:
-            if t.topic in topics:
-                self.owned.add((t.topic, t.partition))
+        generation = self.app.consumer_generation_id
+        mine = [(t.topic, t.partition) for t in tps if t.topic in topics]
+        claims = {}
+        for tp in mine:  # before any await: batches of this generation now wait for the claim
+            self.owned.add(tp)
+            claims[tp] = self._claims[tp] = _Claim(generation)
+        for tp in mine:
+            claim = claims[tp]
+            async with self._lock(tp):
                 delay = 0.1
-                while True:
+                while not claim.released:
                     try:
-                        await self._producer((t.topic, t.partition))
+                        await self._producer(tp)
+                        claim.floor = await self._committed(tp)
                         break
                     except (TimeoutError, KafkaError, OSError) as exc:
-                        log.warning("cannot claim %s[%d] yet (%s)", t.topic, t.partition, exc)
-                        await self._drop((t.topic, t.partition))
+                        log.warning("cannot claim %s[%d] yet (%s)", tp[0], tp[1], exc)
+                        await self._drop(tp)
+                        await self._close_admin()
                         await asyncio.sleep(delay)
                         delay = min(delay * 2, 5.0)
+                if claim.released:
+                    continue
+                claim.ready = True
+                self._tell_faust(tp, claim.floor)
+
+    async def _committed(self, tp: tuple[str, int]) -> int:
+        """The group's committed offset of ``tp`` (0 when it has none)."""
+        if self._admin is None:
+            s = self.settings
+            admin = AIOKafkaAdminClient(bootstrap_servers=s.kafka_bootstrap, **s.kafka_client_kwargs())
+            await admin.start()
+            self._admin = admin
+        offsets = await self._admin.list_consumer_group_offsets(
+            self.group_id, partitions=[TopicPartition(tp[0], tp[1])]
+        )
+        meta = offsets.get(TopicPartition(tp[0], tp[1]))
+        return max(meta.offset, 0) if meta is not None else 0
+
+    async def floor(self, tp: tuple[str, int], generation: int | None) -> int | None:
+        """The floor of ``tp`` for events fetched in ``generation``, once its claim is done.
+
+        ``None``: the events are stale and must be dropped — a newer rebalance has started
+        (the partition is then re-read from its committed offset, by us or its new owner),
+        or the partition was released. Waiting cannot deadlock a revocation: Faust stops
+        the consumer's flow before it waits for in-flight events, which ends the wait.
+        """
+        consumer = self.app.consumer
+        while True:
+            current = self.app.consumer_generation_id
+            if generation is not None and generation != current:
+                return None
+            claim = self._claims.get(tp)
+            if claim is not None and claim.generation == current:
+                if claim.released:
+                    return None
+                if claim.ready:
+                    return claim.floor
+            if not getattr(consumer, "flow_active", True):
+                return None
+            await asyncio.sleep(0.02)
+
+    def below_floor(self, skipped: int) -> None:
+        self.skipped_below_floor += skipped
 
     async def release(self, tps: Iterable[Any]) -> None:
         for t in tps:
-            self.owned.discard((t.topic, t.partition))
-            await self._drop((t.topic, t.partition))
+            tp = (t.topic, t.partition)
+            self.owned.discard(tp)
+            claim = self._claims.get(tp)  # kept, released: late batches of it are dropped
+            if claim is not None:
+                claim.released = True
+            await self._drop(tp)
+
+    async def _close_admin(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            await _quietly(admin.close())
 
     async def _drop(self, tp: tuple[str, int]) -> None:
         p = self._producers.pop(tp, None)
@@ -243,6 +327,7 @@ class TransactionalOutputs:
     async def close(self) -> None:
         for tp in list(self._producers):
             await self._drop(tp)
+        await self._close_admin()
 
 
 async def _quietly(coro: Any) -> None:
