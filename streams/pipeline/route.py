@@ -805,30 +805,22 @@ class _Story:
             start = end - length + 1
             if start and text[start - 1].isalnum():
                 continue
-            if kind == 0:  # _EXACT: a word boundary after it too
-                if end != last and text[end + 1].isalnum():
-                    continue
-            elif kind == 2:  # _SEVERAL
+            if kind == 2:  # _SEVERAL
                 exact, prefix = pid
                 ids = prefix if end != last and text[end + 1].isalnum() else exact + prefix
-                for pid in ids:
-                    lst = hits.get(pid)
-                    if lst is None:
-                        hits[pid] = [start]
-                        bits |= ph[pid]
-                    else:
-                        lst.append(start)
-                    if start < hl:
-                        bits |= phh[pid]
-                continue
-            lst = hits.get(pid)
-            if lst is None:
-                hits[pid] = [start]
-                bits |= ph[pid]
+            elif kind == 0 and end != last and text[end + 1].isalnum():
+                continue  # _EXACT needs a word boundary after it too
             else:
-                lst.append(start)
-            if start < hl:
-                bits |= phh[pid]
+                ids = (pid,)
+            for pid in ids:
+                lst = hits.get(pid)
+                if lst is None:
+                    hits[pid] = [start]
+                    bits |= ph[pid]
+                else:
+                    lst.append(start)
+                if start < hl:
+                    bits |= phh[pid]
         self.bits |= bits
         return hits
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import sys
 from array import array
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from streams.pipeline.native_ext import has, switched_off, wirefeed_native
 from streams.pipeline.route_lang import (
     All,
     AnyOf,
@@ -44,25 +44,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-try:  # the extension is optional: without it every story takes the Python path
-    import wirefeed_native
-except ImportError:  # pragma: no cover - depends on the build
-    wirefeed_native = None
-
-ENV = "WIREFEED_NATIVE"
 _BMP = 0x10000
 _NONE = 0xFFFFFFFF
 _logged = False
 
 
 def available() -> bool:
-    return wirefeed_native is not None and hasattr(wirefeed_native, "Router")
+    return has("Router")
 
 
 def enabled() -> bool:
     """Whether the native evaluator should be used: built, and not switched off with WIREFEED_NATIVE=0."""
-    off = os.environ.get(ENV, "1").strip().lower() in {"0", "false", "no"}
-    return available() and not off
+    return available() and not switched_off()
 
 
 @cache

@@ -12,35 +12,28 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import types
 import unicodedata
 from typing import Any
 
 from streams.pipeline import kb as kbm
 from streams.pipeline.kb import KnowledgeBase
+from streams.pipeline.native_ext import has, switched_off, wirefeed_native
 from streams.pipeline.tag_text import _LATIN1, _WIDE_PUNCT
 from streams.pipeline.types import Entity, Mention, TagResult
 
 log = logging.getLogger(__name__)
 
-try:  # the extension is optional: without it every story takes the Python path
-    import wirefeed_native
-except ImportError:  # pragma: no cover - depends on the build
-    wirefeed_native = None
-
-ENV = "WIREFEED_NATIVE"
 _logged = False
 
 
 def available() -> bool:
-    return wirefeed_native is not None
+    return has("Tagger")
 
 
 def enabled() -> bool:
     """Whether the native tagger should be used: built, and not switched off with WIREFEED_NATIVE=0."""
-    off = os.environ.get(ENV, "1").strip().lower() in {"0", "false", "no"}
-    return wirefeed_native is not None and not off
+    return available() and not switched_off()
 
 
 def _char_row(c: str) -> tuple[int, int, int, int, str]:

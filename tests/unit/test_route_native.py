@@ -27,7 +27,7 @@ from bench_route import synthetic_rules  # noqa: E402
 from test_route_equivalence import load_items  # noqa: E402
 from test_route_fastpath import rule_set_text, story  # noqa: E402
 
-from streams.pipeline import route_native  # noqa: E402
+from streams.pipeline import native_ext, route_native  # noqa: E402
 from streams.pipeline.route import compile_rules, route, route_python  # noqa: E402
 from streams.pipeline.route_lang import DEFAULT_ROUTES, RuleSet, parse_routes  # noqa: E402
 from streams.pipeline.types import Entity, Mention, RouteResult, TagResult  # noqa: E402
@@ -218,14 +218,14 @@ def test_share_is_formatted_like_python(num: int, denom: int) -> None:
 
 def test_switched_off_by_environment_at_compile_time(monkeypatch: pytest.MonkeyPatch) -> None:
     text = DEFAULT_ROUTES.read_text(encoding="utf-8")
-    monkeypatch.setenv(route_native.ENV, "0")
+    monkeypatch.setenv(native_ext.ENV, "0")
     off = parse_routes(text, origin="off")
     assert off.compiled.native is None
-    monkeypatch.setenv(route_native.ENV, "1")
+    monkeypatch.setenv(native_ext.ENV, "1")
     assert off.compiled.native is None  # read once per rule set, not per story
     on = parse_routes(text, origin="on")
     assert on.compiled.native is not None
-    monkeypatch.setenv(route_native.ENV, "0")
+    monkeypatch.setenv(native_ext.ENV, "0")
     assert on.compiled.native is not None
     item = _story()
     same(route(off, **item), route(on, **item))
