@@ -70,7 +70,7 @@ class Plan:
 
     quick: bool
     sat_items: int
-    pipeline_items: int  # the pipeline drains ~10^2 items/s: a smaller backlog of the same items
+    pipeline_items: int  # the pipeline drains ~10^3 items/s: a smaller backlog of the same items
     sat_seconds: float
     lat_seconds: float
     lat_grace: float
@@ -84,7 +84,7 @@ class Plan:
     def make(cls, quick: bool) -> Plan:
         if quick:
             return cls(True, 8_000, 3_000, 15.0, 5.0, 5.0, 500, 200, 100_000, 30.0)
-        return cls(False, 40_000, 6_000, 40.0, 15.0, 10.0, 3_000, 600, 1_000_000, 150.0)
+        return cls(False, 40_000, 20_000, 40.0, 15.0, 10.0, 3_000, 600, 1_000_000, 150.0)
 
 
 # ---- processes -------------------------------------------------------------------
@@ -415,6 +415,47 @@ def stage_costs(run: Run) -> dict[str, dict[str, float]]:
     }
 
 
+_SERIES = re.compile(
+    r"^(wirefeed_publish_duration_seconds_(?:sum|count)|wirefeed_messages_consumed_total)"
+    r'\{topic="([^"]+)"\} (\S+)$'
+)
+
+
+def publish_counters(run: Run) -> dict[tuple[str, str], float]:
+    """Cumulative publish time/count and items consumed per input topic, summed over the workers."""
+    out: dict[tuple[str, str], float] = collections.defaultdict(float)
+    for port in run.web_ports:
+        body = http_get(port, "/metrics", 10.0)
+        for line in (body or b"").decode(errors="replace").splitlines():
+            m = _SERIES.match(line)
+            if m:
+                out[(m.group(1), m.group(2))] += float(m.group(3))
+    return out
+
+
+def worker_side(before: dict[tuple[str, str], float], after: dict[tuple[str, str], float]) -> dict[str, Any]:
+    """Per input topic during one load: items per published batch and mean publish (transaction) time."""
+    res: dict[str, Any] = {}
+    for name, topic in after:
+        if name != "wirefeed_publish_duration_seconds_count":
+            continue
+        batches = after[(name, topic)] - before.get((name, topic), 0.0)
+        if batches <= 0:
+            continue
+        secs = after[("wirefeed_publish_duration_seconds_sum", topic)] - before.get(
+            ("wirefeed_publish_duration_seconds_sum", topic), 0.0
+        )
+        items = after.get(("wirefeed_messages_consumed_total", topic), 0.0) - before.get(
+            ("wirefeed_messages_consumed_total", topic), 0.0
+        )
+        res[topic.rsplit(".", 1)[-1]] = {
+            "batches": int(batches),
+            "items_per_batch": round(items / batches, 1),
+            "publish_ms_mean": round(1000 * secs / batches, 1),
+        }
+    return res
+
+
 # ---- scenarios ------------------------------------------------------------------------
 def _pyspy(run: Run, system: str, workers: int) -> subprocess.Popen[bytes] | None:
     """``BENCH_PYSPY=<file>``: sample the 1-worker pipeline run with py-spy (GIL holder only, raw
@@ -654,8 +695,11 @@ async def latency(
                     {"offered_per_s": round(rate, 1), "skipped": "overloaded at a lower load"}
                 )
                 continue
+            before = publish_counters(run) if system == "pipeline" else {}
             res = await probe.offer(pool, rate, plan.lat_seconds, plan.lat_grace)
             res["loadavg"] = round(os.getloadavg()[0], 2)
+            if system == "pipeline":  # where the time goes: batch sizes and transaction times per agent
+                res["worker"] = worker_side(before, publish_counters(run))
             results["loads"].append(res)
             pool = [*pool[res["sent"] % len(pool) :], *pool[: res["sent"] % len(pool)]]
             if res["late_beyond_grace"]:
@@ -869,6 +913,11 @@ def table(res: dict[str, Any]) -> str:
                 + "".join(f"{(grace if c is None else _fmt(c)):>9}" for c in cells)
                 + f"{ld['late_beyond_grace']:>6}"
             )
+            for topic, w in (ld.get("worker") or {}).items():
+                lines.append(
+                    f"{'':<30}{topic}: {w['batches']:,} batches of {w['items_per_batch']} items, "
+                    f"publish {w['publish_ms_mean']} ms mean"
+                )
     off = res.get("offline", {})
     lines.append("")
     if "error" in off:

@@ -17,7 +17,8 @@ import logging
 import os
 import time
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections import Counter
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import faust
@@ -60,6 +61,10 @@ def _enter_event(event: faust.EventT) -> None:
 FILL_WAITS = 10
 
 
+# one input partition's share of a batch -> its outputs
+PartitionWork = Callable[[tuple[str, int], Sequence[faust.EventT]], Awaitable[list[Output]]]
+
+
 def take_batches(
     stream: faust.StreamT, max_: int, within: float, *, fill_waits: int = FILL_WAITS
 ) -> AsyncIterator[list[faust.EventT]]:
@@ -78,8 +83,9 @@ async def _take_batches(
 
     Events are added by a stream processor while the stream is drained in the
     background; the caller gets at most ``max_`` of them and they are acked only
-    after the caller is done with the batch (so Faust's revocation wait and, in
-    at-least-once mode, its offset commits never get ahead of the work). The batch
+    after the caller is done with the batch, i.e. has published it (so Faust's
+    revocation wait and, in at-least-once mode, its offset commits never get ahead
+    of the work). The batch
     closes when full; when ``within`` passes and nothing fetched is waiting in the
     stream's queue; or after ``fill_waits`` waits.
     """
@@ -162,6 +168,7 @@ class Wirefeed:
         self.metrics.kb_entities.set(self.knowledge.kb.size)
         self.recent_dlq: list[dict[str, Any]] = []
         self.pending_furniture_reset: dict[tuple[str, int], list[str | None]] = {}
+        self._taken = 0  # items the prepare agent has taken (WIREFEED_TEST_STALL_AFTER)
 
         self.app = app = faust.App(
             s.app_id,
@@ -266,62 +273,81 @@ class Wirefeed:
 
     # ---- agents -----------------------------------------------------------
     async def _prepare_agent(self, stream: faust.StreamT) -> None:
-        k, m = self.knowledge, self.metrics
-        s = self.settings
-        taken = 0
-        async for events in take_batches(stream, s.batch_size, s.batch_wait_s):
-            for tp, evs in await self._batches(events):
-                outputs: list[Output] = []
-                state = self._state_for(tp)
-                to_dedup = 0
-                for event in evs:
-                    if s.test_stall_after and taken >= s.test_stall_after:
-                        log.warning("WIREFEED_TEST_STALL_AFTER=%d reached: prepare agent hangs", taken)
-                        await asyncio.Event().wait()
-                    taken += 1
-                    _enter_event(event)
-                    for source in self.pending_furniture_reset.pop(tp, ()):
-                        furniture.reset(state.furniture, source)  # type: ignore[arg-type]
-                    msg = event.message
-                    origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
-                    value = msg.value if isinstance(msg.value, bytes) else b""
-                    try:
-                        result = chain.prepare(value, k, state, origin=origin, observer=m)
-                        if isinstance(result, Outcome):
-                            outputs += self._outputs(result)
-                            continue
-                        key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
-                        outputs.append((s.topic_dedup, key, chain.encode_prepared(result), None))
-                        to_dedup += 1
-                    except Exception as exc:  # never let one message kill the agent
-                        outputs += self._poison(value, origin, "prepare", exc)
-                m.child(m.consumed, tp[0]).inc(len(evs))
-                m.child(m.produced, "dedup").inc(to_dedup)
-                outputs += self._flush(state, tp)  # the batch's last event is current: writes land on tp
-                await self._publish(tp, outputs, evs[-1].message.offset + 1)
+        await self._drive(stream, self._prepare_partition)
 
     async def _finish_agent(self, stream: faust.StreamT) -> None:
-        k, m = self.knowledge, self.metrics
+        await self._drive(stream, self._finish_partition)
+
+    async def _drive(self, stream: faust.StreamT, work: PartitionWork) -> None:
+        """Batches in, one publish per input partition out, one partition after another.
+
+        The batch's events are acked when the agent takes the next batch, after all its
+        transactions; Faust's revocation and shutdown wait for that. Committing a batch's
+        partitions side by side, overlapping a batch's transactions with the next batch's
+        work and giving the event loop turns inside a batch were each tried and withdrawn
+        (the fault suite's scale-out scenario failed): docs/performance.md, "Tried and withdrawn".
+        """
         s = self.settings
         async for events in take_batches(stream, s.batch_size, s.batch_wait_s):
             for tp, evs in await self._batches(events):
-                outputs: list[Output] = []
-                state = self._state_for(tp)
-                m.child(m.consumed, tp[0]).inc(len(evs))
-                for event in evs:
-                    _enter_event(event)
-                    msg = event.message
-                    origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
-                    try:
-                        prepared = chain.decode_prepared(msg.value)
-                        outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
-                    except Exception as exc:  # never let one message kill the agent
-                        outputs += self._poison(msg.value or b"", origin, "finish", exc)
-                outputs += self._flush(state, tp)
+                outputs = await work(tp, evs)
                 await self._publish(tp, outputs, evs[-1].message.offset + 1)
+
+    async def _prepare_partition(self, tp: tuple[str, int], evs: Sequence[faust.EventT]) -> list[Output]:
+        k, m, s = self.knowledge, self.metrics, self.settings
+        outputs: list[Output] = []
+        state = self._state_for(tp)
+        to_dedup = 0
+        for event in evs:
+            if s.test_stall_after and self._taken >= s.test_stall_after:
+                log.warning("WIREFEED_TEST_STALL_AFTER=%d reached: prepare agent hangs", self._taken)
+                await asyncio.Event().wait()
+            self._taken += 1
+            _enter_event(event)
+            for source in self.pending_furniture_reset.pop(tp, ()):
+                furniture.reset(state.furniture, source)  # type: ignore[arg-type]
+            msg = event.message
+            origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
+            value = msg.value if isinstance(msg.value, bytes) else b""
+            try:
+                result = chain.prepare(value, k, state, origin=origin, observer=m)
+                if isinstance(result, Outcome):
+                    outputs += self._outputs(result)
+                    continue
+                key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
+                outputs.append((s.topic_dedup, key, chain.encode_prepared(result), None))
+                to_dedup += 1
+            except Exception as exc:  # never let one message kill the agent
+                outputs += self._poison(value, origin, "prepare", exc)
+        m.child(m.consumed, tp[0]).inc(len(evs))
+        m.child(m.produced, "dedup").inc(to_dedup)
+        return outputs + self._flush(state, tp)  # the batch's last event is current: writes land on tp
+
+    async def _finish_partition(self, tp: tuple[str, int], evs: Sequence[faust.EventT]) -> list[Output]:
+        k, m = self.knowledge, self.metrics
+        outputs: list[Output] = []
+        state = self._state_for(tp)
+        for event in evs:
+            _enter_event(event)
+            msg = event.message
+            origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
+            try:
+                prepared = chain.decode_prepared(msg.value)
+                outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
+            except Exception as exc:  # never let one message kill the agent
+                outputs += self._poison(msg.value or b"", origin, "finish", exc)
+        m.child(m.consumed, tp[0]).inc(len(evs))
+        return outputs + self._flush(state, tp)
 
     async def _publish(self, tp: tuple[str, int], outputs: list[Output], next_offset: int) -> None:
         """Send one input partition's outputs: in one transaction with its offsets, or plainly."""
+        started = time.perf_counter()
+        try:
+            await self._send(tp, outputs, next_offset)
+        finally:
+            self.metrics.child(self.metrics.publish_seconds, tp[0]).observe(time.perf_counter() - started)
+
+    async def _send(self, tp: tuple[str, int], outputs: list[Output], next_offset: int) -> None:
         if self.eos is not None:
             try:
                 await self.eos.commit(tp, outputs, next_offset)
@@ -470,8 +496,8 @@ class Wirefeed:
         m, now = self.metrics, time.time()
         rec = out.record
         m.count_removals(r["rule"] for r in rec["stripped"])
-        for e in rec["entities"]:
-            m.child(m.entities, e["type"]).inc()
+        for kind, n in Counter(e["type"] for e in rec["entities"]).items():  # one inc per type
+            m.child(m.entities, kind).inc(n)
         if prepared is not None:
             arrived = prepared.origin.timestamp or prepared.received_at
             m.child(m.e2e_seconds, "received").observe(max(0.0, now - arrived))
@@ -517,7 +543,16 @@ def _by_partition(events: Sequence[faust.EventT]) -> list[tuple[tuple[str, int],
 
 
 def _local_len(table: Any) -> int:
+    """Entries of a table held locally: RocksDB's own key-count estimate per partition database.
+
+    Counting by iteration decodes every key and holds the event loop for as long as that takes
+    (~80 ms every 5 s with a few tens of thousands of learned names), which shows up in the
+    latency tail; the in-memory store has no such estimate and is counted.
+    """
+    dbs = getattr(getattr(table, "data", None), "_dbs", None)
     try:
+        if dbs and all(hasattr(db, "property_int_value") for db in dbs.values()):
+            return sum(db.property_int_value("rocksdb.estimate-num-keys") or 0 for db in list(dbs.values()))
         return sum(1 for _ in table)
     except Exception:
         return 0

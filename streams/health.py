@@ -86,12 +86,16 @@ class Health:
             p.highwater = hw
             # Faust's committed offset is the next offset to read (Kafka's convention)
             p.lag = max(0, hw - (committed if committed is not None else 0))
-            if p.lag == 1 and tp.topic in self.transactional_topics and committed is not None:
-                # a transaction's commit marker takes an offset but is no message:
-                # lag 1 with nothing read past the commit is that marker
+            if p.lag and tp.topic in self.transactional_topics and committed is not None:
+                # Commit markers take offsets but are no messages, and transactions of several
+                # producers (one per upstream partition) leave several of them after the last
+                # record. Caught up: nothing handed to an agent is uncommitted, and the fetch
+                # position is at the high watermark (or, without a position, lag 1: one marker).
                 read = read_map.get(tp)
                 if read is None or read + 1 <= committed:
-                    p.lag = 0
+                    position = _fetch_position(consumer, tp)
+                    if (position is not None and position >= hw) or p.lag == 1:
+                        p.lag = 0
             if p.lag > 0 and p.behind_since is None:
                 p.behind_since = now
             elif p.lag == 0:
@@ -141,3 +145,21 @@ class Health:
             "assigned_partitions": len(self.progress),
             "stall_seconds": self.stall_seconds,
         }
+
+
+def _fetch_position(consumer: Any, tp: Any) -> int | None:
+    """The next offset the Kafka client hands to Faust for ``tp``, read as Faust's own stall check does.
+
+    aiokafka moves it past commit markers once it has fetched them. ``None`` when the
+    client's internals are not there (another transport, a test double).
+    """
+    try:
+        from aiokafka import TopicPartition
+
+        client = consumer._thread._ensure_consumer()
+        state = client._fetcher._subscriptions.subscription.assignment.state_value(
+            TopicPartition(tp.topic, tp.partition)
+        )
+        return None if state is None or state.position is None else int(state.position)
+    except Exception:
+        return None

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 from zlib import crc32
 
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 _META = "m:q"
+_COUNT = itemgetter(1)
 MAX_MEMOS = 8  # replay memos kept per item id (see remember_outcome)
 
 
@@ -293,8 +295,10 @@ def _candidates(
         return []
     ordered = dict.fromkeys(pooled)  # first-come order, built in C
     ordered.pop(item_id, None)
-    if len(ordered) > cfg.max_candidates:  # rare: hot sentences; score the most-shared first
-        cids = [cid for cid, _ in Counter(pooled).most_common(cfg.max_candidates + 1) if cid != item_id]
+    if len(ordered) > cfg.max_candidates:  # hot sentences; score the most-shared first
+        # = Counter.most_common(n) (heapq.nlargest, documented equal to this stable sort), sorted in C
+        top = sorted(Counter(pooled).items(), key=_COUNT, reverse=True)[: cfg.max_candidates + 1]
+        cids = [cid for cid, _ in top if cid != item_id]
     else:
         cids = list(ordered)
     mine = set(fp.chunks)

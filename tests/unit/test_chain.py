@@ -174,3 +174,55 @@ def test_the_compact_wire_dedup_record_carries_exactly_what_to_json_does(knowled
     for bad in (b"[]", b"[2]", b'"x"', orjson.dumps([1, [], [], [], [], [], 0])):
         with pytest.raises((ValueError, KeyError)):
             chain.decode_prepared(bad)
+
+
+class _Calls:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bool]] = []
+
+    def stage(self, name: str, seconds: float, ok: bool) -> None:
+        assert 0 <= seconds < 60
+        self.calls.append((name, ok))
+
+
+def test_every_stage_reports_to_the_observer_once_with_its_outcome(
+    knowledge: chain.Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    obs = _Calls()
+    data = SAMPLE.read_bytes().splitlines()[0]
+    out = chain.run(data, knowledge, chain.State(), origin=chain.Origin("wire.raw", 0, 1), observer=obs)
+    assert out.kind == "enriched"
+    assert obs.calls == [(s, True) for s in ("parse", "strip", "tag", "fingerprint", "route", "dedup")]
+
+    # rejected in parse: one failed parse call; a rejection raised inside strip is labelled "strip"
+    obs = _Calls()
+    assert chain.run(b"{", knowledge, chain.State(), observer=obs).record["stage"] == "parse"
+    assert obs.calls == [("parse", False)]
+    obs = _Calls()
+    html_only = orjson.dumps({"id": "h1", "body_html": "<p>Subscribe now</p>"})
+    out = chain.run(html_only, knowledge, chain.State(), observer=obs)
+    assert (out.kind, out.record["reason"], out.record["stage"]) == ("dlq", "missing_body", "strip")
+    assert obs.calls == [("parse", True), ("strip", False)]
+
+    # an exception that is not an Exception (Ctrl-C, task cancellation) is reported, then propagates
+    def interrupted(*a: object, **k: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tag, "tag", interrupted)
+    obs = _Calls()
+    with pytest.raises(KeyboardInterrupt):
+        chain.run(data, knowledge, chain.State(), observer=obs)
+    assert obs.calls == [("parse", True), ("strip", True), ("tag", False)]
+
+
+def test_guard_outside_the_chain_wraps_failures_like_the_chain_does() -> None:
+    obs = _Calls()
+    with pytest.raises(chain._StageFailed) as info, chain._guard("route", obs):
+        raise ValueError("bad rule")
+    assert info.value.stage == "route" and isinstance(info.value.exc, ValueError)
+    with pytest.raises(chain.Rejected) as rej, chain._guard("tag", obs):
+        raise chain.Rejected("missing_body", "x")
+    assert rej.value.stage == "tag"
+    with chain._guard("dedup", obs):
+        pass
+    assert obs.calls == [("route", False), ("tag", False), ("dedup", True)]

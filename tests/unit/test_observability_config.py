@@ -53,11 +53,22 @@ def _metric_objects(*holders: Any) -> list[MetricWrapperBase]:
 def exported_series() -> dict[str, frozenset[str]]:
     """Sample name -> label names, for every series a worker's /metrics can carry."""
     registry = CollectorRegistry()
-    objs = _metric_objects(Metrics(registry), FaustMetrics.create(registry, "faust"))
+    metrics = Metrics(registry)
+    metrics.stage("parse", 0.001, True)  # a custom collector's families carry labels once used
+    objs = _metric_objects(metrics, FaustMetrics.create(registry, "faust"))
+    custom = list(metrics.stages.collect())  # StageStats: plain lists exported at scrape time
     # the objects we walked must be exactly what the registry exports
     families = {(f.name, f.type) for f in registry.collect()}
-    assert {(m._name, m._type) for m in objs} == families  # type: ignore[attr-defined]
+    walked = {(m._name, m._type) for m in objs} | {(f.name, f.type) for f in custom}  # type: ignore[attr-defined]
+    assert walked == families
     series: dict[str, frozenset[str]] = dict(PROMETHEUS_SERIES)
+    for f in custom:
+        labels = frozenset(k for sample in f.samples for k in sample.labels if k != "le")
+        if f.type == "counter":
+            series[f"{f.name}_total"] = labels
+        else:
+            series[f"{f.name}_bucket"] = labels | {"le"}
+            series[f"{f.name}_sum"] = series[f"{f.name}_count"] = labels
     for m in objs:
         name, typ = m._name, m._type  # type: ignore[attr-defined]
         labels = frozenset(m._labelnames)  # type: ignore[attr-defined]

@@ -1,0 +1,573 @@
+"""Frozen copy of streams/pipeline/chain.py at commit 2bdd539: the reference behaviour.
+
+tests/unit/test_chain_equivalence.py runs this and the current code on the same input and
+requires equal output. Do not edit (no tests here).
+
+The stage chain shared by the Kafka worker and ``wirefeed process``.
+
+Two halves, because of where state lives:
+
+* ``prepare`` — parse, strip, tag, fingerprint. Stateless apart from per-source
+  furniture and discovered names, so it runs on every partition of ``wire.raw``
+  in parallel.
+* ``finish`` — dedup, route, assemble. Dedup state must see every possible copy
+  of a story, so the worker re-keys prepared items by ``dedup.shard_key`` onto
+  ``wire.dedup`` and runs ``finish`` there.
+
+Tagging is pure and does not depend on the dedup verdict, so running it before
+dedup changes no output; it lets the costly stage scale with ``wire.raw``'s
+partitions instead of with the dedup shards. Offline, ``run`` calls both halves.
+
+Every stage runs under ``_guard``: an exception becomes a DLQ outcome naming the
+stage, never a dead agent.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+import orjson
+
+from streams.pipeline import furniture, route, strip, tag
+from streams.pipeline.kb import KnowledgeBase
+from streams.pipeline.route_lang import RuleSet as RouteRules
+from streams.pipeline.rules import RuleSet as StripRules
+from streams.pipeline.types import (
+    Entity,
+    Mention,
+    RawItem,
+    Rejected,
+    Removal,
+    StripResult,
+    TagResult,
+    Verdict,
+)
+from tests.unit import test_chain_ref_dedup as dedup
+from tests.unit import test_chain_ref_parse as parse
+
+STAGES = ("parse", "strip", "tag", "fingerprint", "dedup", "route")
+OutcomeKind = Literal["enriched", "duplicate", "redelivery", "dlq"]
+
+
+class StageObserver(Protocol):
+    """Hook for metrics; the core never imports prometheus."""
+
+    def stage(self, name: str, seconds: float, ok: bool) -> None: ...
+
+
+class _NoObserver:
+    def stage(self, name: str, seconds: float, ok: bool) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    key: bytes | None = None
+    timestamp: float | None = None  # broker timestamp of the raw message (s)
+
+    def tag(self) -> str | None:
+        """Identity of the input message; None when it has none (ad-hoc calls)."""
+        if self.offset is None:
+            return None
+        return f"{self.topic}/{self.partition}/{self.offset}"
+
+
+@dataclass(slots=True)
+class Knowledge:
+    """Loaded data files. ``routes`` is replaced live when a new rule set arrives."""
+
+    strip_rules: StripRules
+    kb: KnowledgeBase
+    routes: RouteRules
+    dedup: dedup.DedupConfig
+    max_message_bytes: int = 12_000_000
+    max_body_chars: int = 2_000_000
+    furniture_window_s: float = 7 * 24 * 3600.0
+    furniture_min_items: int = 5
+    # (prefix, stages): an item whose id is "<prefix><stage>…" raises in that stage, if the
+    # stage is listed — poison-message drills in tests only
+    test_poison: tuple[str, frozenset[str]] | None = None
+
+
+def _drill(k: Knowledge, stage: str, item_id: str) -> None:
+    if k.test_poison and stage in k.test_poison[1] and item_id.startswith(k.test_poison[0] + stage):
+        raise RuntimeError(f"test poison in {stage}")
+
+
+@dataclass(slots=True)
+class Prepared:
+    item: RawItem
+    cleaned: StripResult
+    tags: TagResult
+    fp: dedup.Fingerprint
+    origin: Origin
+    received_at: float
+
+    def to_json(self) -> dict[str, Any]:
+        it = self.item
+        return {
+            "item": {
+                "id": it.id,
+                "version": it.version,
+                "source": it.source,
+                "headline": it.headline,
+                "language": it.language,
+                "published": it.published,
+                "url": it.url,
+                "dateline": it.dateline,
+                "byline": it.byline,
+                "located": it.located,
+                "pubstatus": it.pubstatus,
+                "correction": it.correction,
+                "fmt": it.fmt,
+            },
+            "cleaned": {
+                "headline": self.cleaned.headline,
+                "body": self.cleaned.body,
+                "stripped": [{"text": r.text, "rule": r.rule} for r in self.cleaned.stripped],
+                "credit": self.cleaned.credit,
+                "dateline": self.cleaned.dateline,
+            },
+            "tags": {
+                "entities": [_entity_json(e) for e in self.tags.entities],
+                "countries": self.tags.countries,
+            },
+            "fp": self.fp.to_json(),
+            "origin": {
+                "topic": self.origin.topic,
+                "partition": self.origin.partition,
+                "offset": self.origin.offset,
+                "key": _b64(self.origin.key),
+                "timestamp": self.origin.timestamp,
+            },
+            "received_at": self.received_at,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Prepared:
+        it = d["item"]
+        item = RawItem(body="", body_html=None, **it)
+        c = d["cleaned"]
+        cleaned = StripResult(
+            headline=c["headline"],
+            body=c["body"],
+            stripped=[Removal(r["text"], r["rule"]) for r in c["stripped"]],
+            credit=list(c["credit"]),
+            dateline=c["dateline"],
+        )
+        ents = [
+            Entity(
+                id=e["id"],
+                name=e["name"],
+                type=e["type"],
+                country=e["country"],
+                count=e["count"],
+                mentions=[Mention(m["field"], m["start"], m["end"]) for m in e["mentions"]],
+            )
+            for e in d["tags"]["entities"]
+        ]
+        o = d["origin"]
+        origin = Origin(o["topic"], o["partition"], o["offset"], _unb64(o["key"]), o["timestamp"])
+        return cls(
+            item=item,
+            cleaned=cleaned,
+            tags=TagResult(ents, list(d["tags"]["countries"])),
+            fp=dedup.Fingerprint.from_json(d["fp"]),
+            origin=origin,
+            received_at=d["received_at"],
+        )
+
+
+_WIRE_V1 = 1
+_FIELD_CODES = {"headline": 0, "body": 1}
+_FIELD_NAMES = ("headline", "body")
+
+
+def encode_prepared(p: Prepared) -> bytes:
+    """``p`` as a wire.dedup record: positional arrays instead of ``to_json``'s objects.
+
+    Entity mentions dominate a prepared item (most of ``to_json``'s bytes are their
+    repeated key names); the compact form is about half the size and is encoded and
+    decoded without building per-mention dicts. ``decode_prepared`` reads both forms.
+    """
+    it, c, o = p.item, p.cleaned, p.origin
+    ents = []
+    for e in p.tags.entities:
+        flat: list[Any] = []
+        for m in e.mentions:
+            flat += (_FIELD_CODES.get(m.field, m.field), m.start, m.end)
+        ents.append((e.id, e.name, e.type, e.country, e.count, flat))
+    fp = p.fp
+    return orjson.dumps(
+        (
+            _WIRE_V1,
+            (
+                it.id, it.version, it.source, it.headline, it.language, it.published, it.url,
+                it.dateline, it.byline, it.located, it.pubstatus, it.correction, it.fmt,
+            ),
+            (c.headline, c.body, [(r.text, r.rule) for r in c.stripped], c.credit, c.dateline),
+            (ents, p.tags.countries),
+            (fp.exact, fp.chunks, fp.facts, fp.length),
+            (o.topic, o.partition, o.offset, _b64(o.key), o.timestamp),
+            p.received_at,
+        )
+    )
+
+
+def decode_prepared(data: bytes) -> Prepared:
+    """A wire.dedup record, compact (``encode_prepared``) or ``to_json`` (older workers)."""
+    d = orjson.loads(data)
+    if isinstance(d, dict):
+        return Prepared.from_json(d)
+    if not isinstance(d, list) or not d or d[0] != _WIRE_V1 or len(d) != 7:
+        raise ValueError("not a prepared item")
+    _, it, c, t, fp, o, received_at = d
+    if len(it) != 13 or len(c) != 5 or len(t) != 2 or len(fp) != 4 or len(o) != 5:
+        raise ValueError("prepared item: wrong field count")
+    item = RawItem(
+        id=it[0], version=it[1], source=it[2], headline=it[3], body="", body_html=None,
+        language=it[4], published=it[5], url=it[6], dateline=it[7], byline=it[8], located=it[9],
+        pubstatus=it[10], correction=it[11], fmt=it[12],
+    )
+    cleaned = StripResult(
+        headline=c[0], body=c[1], stripped=[Removal(x, r) for x, r in c[2]], credit=list(c[3]), dateline=c[4]
+    )
+    ents = []
+    for eid, name, typ, country, count, flat in t[0]:
+        mentions = [
+            Mention(_FIELD_NAMES[flat[i]] if flat[i].__class__ is int else flat[i], flat[i + 1], flat[i + 2])
+            for i in range(0, len(flat), 3)
+        ]
+        ents.append(Entity(id=eid, name=name, type=typ, country=country, count=count, mentions=mentions))
+    chunks, facts = tuple(fp[1]), tuple(fp[2])
+    if len(chunks) != len(facts):
+        raise ValueError("fingerprint: 'c' and 'f' must have the same length")
+    return Prepared(
+        item=item,
+        cleaned=cleaned,
+        tags=TagResult(ents, list(t[1])),
+        fp=dedup.Fingerprint(exact=str(fp[0]), chunks=chunks, facts=facts, length=int(fp[3])),
+        origin=Origin(o[0], o[1], o[2], _unb64(o[3]), o[4]),
+        received_at=received_at,
+    )
+
+
+@dataclass(slots=True)
+class Outcome:
+    kind: OutcomeKind
+    record: dict[str, Any]
+    routes: list[str] = field(default_factory=list)
+    item_id: str | None = None
+    reason: str | None = None  # DLQ reason, for metrics
+    stage: str | None = None
+
+
+@dataclass(slots=True)
+class State:
+    """The mutable state the chain reads and writes, as plain mappings.
+
+    The worker passes Faust tables, ``wirefeed process`` passes dicts.
+    """
+
+    dedup: MutableMapping[str, Any] = field(default_factory=dict)
+    furniture: MutableMapping[str, Any] | None = field(default_factory=dict)
+    discovered: MutableMapping[str, Any] | None = field(default_factory=dict)
+    last_expiry: float = 0.0  # when dedup state was last swept of stories past the horizon
+
+
+EXPIRY_EVERY_S = 10.0  # sweep at most this often; each sweep does bounded work
+EXPIRY_BUDGET = 2_000
+
+
+class _StageFailed(Exception):
+    def __init__(self, stage: str, exc: BaseException) -> None:
+        super().__init__(stage)
+        self.stage = stage
+        self.exc = exc
+
+
+@contextmanager
+def _guard(name: str, observer: StageObserver) -> Iterator[None]:
+    t0 = time.perf_counter()
+    ok = False
+    try:
+        yield
+        ok = True
+    except Rejected as exc:
+        exc.stage = name if exc.stage == "parse" and name != "parse" else exc.stage
+        raise
+    except Exception as exc:  # a poison message must not kill the agent
+        raise _StageFailed(name, exc) from exc
+    finally:
+        observer.stage(name, time.perf_counter() - t0, ok)
+
+
+def prepare(
+    data: bytes,
+    k: Knowledge,
+    state: State,
+    *,
+    origin: Origin = Origin(),
+    now: float | None = None,
+    observer: StageObserver | None = None,
+) -> Prepared | Outcome:
+    """First half: bytes -> ``Prepared``, or a DLQ ``Outcome``."""
+    obs = observer or _NoObserver()
+    now = time.time() if now is None else now
+    item_id: str | None = None
+    try:
+        with _guard("parse", obs):
+            item = parse.parse(data, max_bytes=k.max_message_bytes)
+        item_id = item.id
+        with _guard("strip", obs):
+            _drill(k, "strip", item.id)
+            learned: frozenset[str] = frozenset()
+            body_lines = item.body.split("\n")
+            if state.furniture is not None:
+                learned = furniture.learned_lines(
+                    state.furniture,
+                    item.source,
+                    min_items=k.furniture_min_items,
+                    now=now,
+                    window_s=k.furniture_window_s,
+                    item_id=item.id,
+                    lines=body_lines,
+                    offset=origin.offset,
+                )
+            cleaned = strip.strip(
+                item.headline,
+                item.body,
+                k.strip_rules,
+                body_html=item.body_html,
+                learned=learned,
+                max_chars=k.max_body_chars,
+            )
+            if state.furniture is not None:
+                furniture.observe(
+                    state.furniture,
+                    item.source,
+                    item.id,
+                    body_lines,
+                    now,
+                    window_s=k.furniture_window_s,
+                    min_items=k.furniture_min_items,
+                    offset=origin.offset,
+                )
+            if item.pubstatus == "usable" and not cleaned.body.strip():
+                what = (
+                    "the HTML body holds no article text"
+                    if item.body_html and not item.body.strip()
+                    else ("nothing is left after removing boilerplate")
+                )
+                raise Rejected("missing_body", f"item {item.id!r}: {what}", stage="strip")
+        with _guard("tag", obs):
+            _drill(k, "tag", item.id)
+            tags = tag.tag(
+                cleaned.headline,
+                cleaned.body,
+                k.kb,
+                dateline=cleaned.dateline or item.dateline,
+                discovered=state.discovered,
+            )
+        with _guard("fingerprint", obs):
+            _drill(k, "fingerprint", item.id)
+            fp = dedup.fingerprint(cleaned.headline, cleaned.body)
+    except Rejected as exc:
+        return dead_letter(data, exc.reason, exc.detail, exc.stage, origin, now, item_id=item_id)
+    except _StageFailed as exc:
+        return dead_letter(data, "stage_error", _summary(exc.exc), exc.stage, origin, now, item_id=item_id)
+    return Prepared(item, cleaned, tags, fp, origin, received_at=now)
+
+
+def finish(
+    p: Prepared,
+    k: Knowledge,
+    state: State,
+    *,
+    now: float | None = None,
+    observer: StageObserver | None = None,
+    original: Callable[[], bytes] | None = None,
+) -> Outcome:
+    """Second half: routes, dedup verdict, and the output record."""
+    obs = observer or _NoObserver()
+    now = time.time() if now is None else now
+    if now - state.last_expiry >= EXPIRY_EVERY_S:
+        # forget stories past the horizon, a bounded slice at a time, on the same
+        # partition's state the next verdict uses (Faust: the current event's)
+        state.last_expiry = now
+        dedup.expire(state.dedup, now, k.dedup, budget=EXPIRY_BUDGET)
+    try:
+        # Route before dedup records anything: an item that fails routing must not
+        # stay in the dedup state as the original its later copies are dropped for.
+        with _guard("route", obs):
+            _drill(k, "route", p.item.id)
+            matched = None
+            if p.item.pubstatus != "canceled":
+                matched = route.route(
+                    k.routes,
+                    headline=p.cleaned.headline,
+                    body=p.cleaned.body,
+                    tags=p.tags,
+                    source=p.item.source,
+                    language=p.item.language,
+                )
+        with _guard("dedup", obs):
+            _drill(k, "dedup", p.item.id)
+            verdict = dedup.decide(p.item, p.fp, state.dedup, now, k.dedup)
+            origin = p.origin.tag()
+            if origin is not None:
+                if verdict.status == "redelivery":
+                    verdict = dedup.replayed_verdict(state.dedup, p.item.id, origin) or verdict
+                else:
+                    dedup.remember_outcome(state.dedup, p.item.id, origin, verdict)
+            if verdict.status in ("duplicate", "redelivery"):
+                record = enriched_record(p, verdict, [], {}, now)
+                return Outcome(verdict.status, record, [], p.item.id)
+            # updates and kills follow the original to its routes
+            if matched is None:
+                routes = dedup.routes_of(state.dedup, verdict.of) if verdict.of else []
+                reasons = {r: [f"kill of {verdict.of}, which went to {r}"] for r in routes}
+            else:
+                routes, reasons = list(matched.routes), dict(matched.reasons)
+                if verdict.status == "update" and verdict.of:
+                    for r in dedup.routes_of(state.dedup, verdict.of):
+                        if r not in routes:
+                            routes.append(r)
+                            reasons[r] = [f"update of {verdict.of}, which went to {r}"]
+            dedup.remember_routes(state.dedup, p.item.id, routes)
+    except _StageFailed as exc:
+        data = original() if original else _reconstruct(p)
+        return dead_letter(
+            data, "stage_error", _summary(exc.exc), exc.stage, p.origin, now, item_id=p.item.id
+        )
+    record = enriched_record(p, verdict, routes, reasons, now)
+    return Outcome("enriched", record, routes, p.item.id)
+
+
+def run(
+    data: bytes,
+    k: Knowledge,
+    state: State,
+    *,
+    origin: Origin = Origin(),
+    now: float | None = None,
+    observer: StageObserver | None = None,
+) -> Outcome:
+    """Both halves in one process: what ``wirefeed process`` does per line."""
+    p = prepare(data, k, state, origin=origin, now=now, observer=observer)
+    if isinstance(p, Outcome):
+        return p
+    return finish(p, k, state, now=now, observer=observer, original=lambda: data)
+
+
+def enriched_record(
+    p: Prepared, verdict: Verdict, routes: list[str], reasons: dict[str, list[str]], now: float
+) -> dict[str, Any]:
+    """The output contract (schemas/enriched-item.schema.json)."""
+    it = p.item
+    return {
+        "id": it.id,
+        "version": it.version,
+        "source": it.source,
+        "headline": p.cleaned.headline,
+        "body": p.cleaned.body,
+        "language": it.language,
+        "published": it.published,
+        "url": it.url,
+        "dateline": p.cleaned.dateline or it.dateline,
+        "pubstatus": it.pubstatus,
+        "credit": p.cleaned.credit,
+        "stripped": [{"text": r.text, "rule": r.rule} for r in p.cleaned.stripped],
+        "dedup": {
+            "status": "duplicate" if verdict.status == "redelivery" else verdict.status,
+            "of": verdict.of,
+            "similarity": verdict.similarity,
+            "reason": verdict.reason,
+        },
+        "entities": [_entity_json(e) for e in p.tags.entities],
+        "countries": p.tags.countries,
+        "routes": routes,
+        "route_reasons": reasons,
+        "received_at": _iso(p.received_at),
+        "processed_at": _iso(now),
+    }
+
+
+def dead_letter(
+    data: bytes,
+    reason: str,
+    detail: str,
+    stage: str,
+    origin: Origin,
+    now: float,
+    *,
+    item_id: str | None = None,
+    max_copy: int = 1_000_000,
+) -> Outcome:
+    """The DLQ contract (schemas/dlq-record.schema.json): original bytes kept, base64.
+
+    A copy larger than ``max_copy`` is cut there (``original_truncated``; the
+    SHA-256 names the whole): base64 grows it by a third, and a DLQ record over
+    the producer's request size would wedge the partition it came from.
+    """
+    import hashlib
+
+    truncated = len(data) > max_copy
+    kept = data[:max_copy] if truncated else data
+    record = {
+        "reason": reason,
+        "detail": detail,
+        "stage": stage,
+        "item_id": item_id,
+        "topic": origin.topic,
+        "partition": origin.partition,
+        "offset": origin.offset,
+        "key_b64": _b64(origin.key),
+        "original_b64": base64.b64encode(kept).decode("ascii"),
+        "original_size": len(data),
+        "original_truncated": truncated,
+        "original_sha256": hashlib.sha256(data).hexdigest(),
+        "failed_at": _iso(now),
+    }
+    return Outcome("dlq", record, [], item_id, reason=reason, stage=stage)
+
+
+def _entity_json(e: Entity) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "name": e.name,
+        "type": e.type,
+        "country": e.country,
+        "count": e.count,
+        "mentions": [{"field": m.field, "start": m.start, "end": m.end} for m in e.mentions],
+    }
+
+
+def _reconstruct(p: Prepared) -> bytes:
+    return orjson.dumps(p.to_json())
+
+
+def _summary(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def _b64(b: bytes | None) -> str | None:
+    return None if b is None else base64.b64encode(b).decode("ascii")
+
+
+def _unb64(s: str | None) -> bytes | None:
+    return None if s is None else base64.b64decode(s)
