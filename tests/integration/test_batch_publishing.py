@@ -27,25 +27,7 @@ class _Event:
     """Weak-referenceable, as Faust's current-event slot requires."""
 
     def __init__(self, partition: int, offset: int) -> None:
-        self.message = SimpleNamespace(topic=RAW, partition=partition, offset=offset, generation_id=3)
-
-
-class _Consumer:
-    def __init__(self) -> None:
-        self.flow_active = True
-        self._committed_offset: dict[Any, int] = {}
-
-    def assignment(self) -> set[Any]:
-        return set()
-
-
-def _app() -> Any:
-    return SimpleNamespace(
-        conf=SimpleNamespace(id="wirefeed-test"),
-        consumer_generation_id=3,
-        consumer=_Consumer(),
-        tables=SimpleNamespace(on_commit=lambda offsets: None),
-    )
+        self.message = SimpleNamespace(topic=RAW, partition=partition, offset=offset)
 
 
 def test_partitions_publish_in_turn_and_batches_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,7 +64,6 @@ def test_partitions_publish_in_turn_and_batches_in_order(monkeypatch: pytest.Mon
     monkeypatch.setattr(app_module, "take_batches", fake_take)
     owner = SimpleNamespace(
         settings=Settings(batch_size=10, batch_wait_s=0.01),
-        app=_app(),
         _batches=batches_of,
         _publish=publish,
     )
