@@ -17,7 +17,6 @@ import logging
 import os
 import time
 import weakref
-from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -495,9 +494,8 @@ class Wirefeed:
     def _observe_outcome(self, out: Outcome, prepared: Prepared | None) -> None:
         m, now = self.metrics, time.time()
         rec = out.record
-        m.count_removals(r["rule"] for r in rec["stripped"])
-        for kind, n in Counter(e["type"] for e in rec["entities"]).items():  # one inc per type
-            m.child(m.entities, kind).inc(n)
+        m.count_each(m.removals, (r["rule"] for r in rec["stripped"]))
+        m.count_each(m.entities, (e["type"] for e in rec["entities"]))
         if prepared is not None:
             arrived = prepared.origin.timestamp or prepared.received_at
             m.child(m.e2e_seconds, "received").observe(max(0.0, now - arrived))

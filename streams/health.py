@@ -87,10 +87,10 @@ class Health:
             # Faust's committed offset is the next offset to read (Kafka's convention)
             p.lag = max(0, hw - (committed if committed is not None else 0))
             if p.lag and tp.topic in self.transactional_topics and committed is not None:
-                # Commit markers take offsets but are no messages, and transactions of several
-                # producers (one per upstream partition) leave several of them after the last
-                # record. Caught up: nothing handed to an agent is uncommitted, and the fetch
-                # position is at the high watermark (or, without a position, lag 1: one marker).
+                # Commit and abort markers, and the records of aborted transactions, take offsets
+                # but are never handed to an agent, so several can follow the last record.
+                # Caught up: nothing handed to an agent is uncommitted, and the fetch position
+                # is at the high watermark (or, without a position, lag 1: one commit marker).
                 read = read_map.get(tp)
                 if read is None or read + 1 <= committed:
                     position = _fetch_position(consumer, tp)

@@ -156,9 +156,10 @@ class Metrics:
                 self.ruleset_info.remove(*metric)
         self.ruleset_info.labels(kind, version).set(1)
 
-    def count_removals(self, rules: Iterable[str]) -> None:
-        for rule, n in Tally(rules).items():
-            self.child(self.removals, rule).inc(n)
+    def count_each(self, metric: Any, labels: Iterable[str]) -> None:
+        """Count each label value of ``metric`` once per occurrence: one ``inc`` per distinct value."""
+        for label, n in Tally(labels).items():
+            self.child(metric, label).inc(n)
 
 
 _STAGE_COUNTERS = (

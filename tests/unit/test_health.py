@@ -1,7 +1,8 @@
 """Lag on transactional topics: commit markers are not messages waiting to be processed.
 
-``wire.dedup`` is written by one transactional producer per upstream partition, whose
-transactions commit side by side, so several commit markers can follow the last record.
+``wire.dedup`` is written in transactions: commit and abort markers, and the records of
+aborted transactions, take offsets that are never handed to an agent, so several can
+follow the last record.
 A worker that has fetched past them and committed everything it read is caught up;
 one that has not fetched that far, or holds read but uncommitted events, is behind.
 """

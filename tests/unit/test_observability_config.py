@@ -439,3 +439,11 @@ def test_the_checker_catches_wrong_legend_labels(series: dict[str, frozenset[str
     assert problems("sum by (route) (rate(wirefeed_routed_items_total[5m]))", series, "{{route}}") == []
     assert problems("sum(rate(wirefeed_routed_items_total[5m]))", series, "{{stage}}") == [
         "legend label 'stage' exists on none of ['wirefeed_routed_items_total']"]
+
+
+def test_count_each_counts_every_occurrence() -> None:
+    m = Metrics(CollectorRegistry())
+    m.count_each(m.entities, ["person", "place", "person"])
+    m.count_each(m.entities, iter(["person"]))
+    assert m.entities.labels("person")._value.get() == 3  # type: ignore[attr-defined]
+    assert m.entities.labels("place")._value.get() == 1  # type: ignore[attr-defined]
