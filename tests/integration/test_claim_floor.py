@@ -165,3 +165,59 @@ def test_claim_reads_the_floor_after_fencing_the_previous_owner(kafka_bootstrap:
             await eos.close()
 
     asyncio.run(run())
+
+
+@pytest.mark.kafka
+def test_a_commit_reports_the_offset_of_the_last_record_it_wrote_per_partition(kafka_bootstrap: str) -> None:
+    """What the worker records as its tables' changelog offsets (table_cache.persist_changelog_offsets)."""
+    from aiokafka import AIOKafkaConsumer
+
+    async def run() -> None:
+        topic = f"t{uuid.uuid4().hex[:8]}.changelog"
+        settings = Settings(kafka_bootstrap=kafka_bootstrap)
+        app = _app()
+        app.conf.id = f"wirefeed-offsets-{uuid.uuid4().hex[:8]}"
+
+        async def flush() -> None:  # Faust's own producer: nothing buffered here
+            return None
+
+        app.producer = SimpleNamespace(flush=flush)
+        eos = TransactionalOutputs(settings, app)
+        reported: list[dict[tuple[str, int], int]] = []
+        eos.on_committed = reported.append
+        src = (f"{topic}.in", 0)
+        from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(t, 2, 1) for t in (topic, src[0])])
+        finally:
+            await admin.close()
+        await eos.claim([SimpleNamespace(topic=src[0], partition=0)], {src[0]})
+        try:
+            big = b"v" * 400_000  # two of these do not fit one 512 KiB batch: a partition gets two batches
+            first = [(topic, b"k%d" % i, b"a", 0) for i in range(3)] + [(topic, b"x", b"b", 1)]
+            await eos.commit(src, first, 1)
+            second = [(topic, b"big1", big, 0), (topic, b"big2", big, 0), (topic, b"k9", b"c", 0)]
+            await eos.commit(src, second, 2)
+        finally:
+            await eos.close()
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=kafka_bootstrap, isolation_level="read_committed", auto_offset_reset="earliest"
+        )
+        await consumer.start()
+        try:
+            tps = [TopicPartition(topic, 0), TopicPartition(topic, 1)]
+            consumer.assign(tps)
+            seen: dict[tuple[str, int], list[int]] = {}
+            while sum(len(v) for v in seen.values()) < 7:
+                for tp, msgs in (await consumer.getmany(timeout_ms=2000)).items():
+                    seen.setdefault((tp.topic, tp.partition), []).extend(m.offset for m in msgs)
+        finally:
+            await consumer.stop()
+        assert reported[0] == {(topic, 0): seen[(topic, 0)][2], (topic, 1): seen[(topic, 1)][0]}
+        assert reported[1] == {(topic, 0): seen[(topic, 0)][-1]}  # the last of two batches to the partition
+
+    asyncio.run(run())
+

@@ -245,3 +245,48 @@ def test_status_page_and_health(worker: Worker) -> None:
     assert status == 200, body
     status, page = worker.get("/status")
     assert status == 200 and b"wirefeed worker" in page and b"Stages" in page
+
+
+def test_learned_furniture_is_listed_and_reset_through_the_endpoint(
+    worker: Worker, env: dict[str, str]
+) -> None:
+    """Lines a source repeats across items show on GET /furniture; POST ?source= forgets them."""
+    import time
+    import urllib.request
+
+    promo = "Get the Harbour Ledger app for breaking news alerts"
+    source = "Harbour Ledger"
+
+    def item(i: int, src: str) -> tuple[bytes, bytes]:
+        verb, side = ["rose", "fell", "held", "doubled"][i % 4], ["east", "west", "south", "north"][i % 4]
+        lead = (f"Port officials in the northern harbour said on day {i} that cargo volumes {verb} as "
+                "shipping lines rerouted vessels around the strait, citing insurance costs and delays "
+                f"at the {side} terminals that handle most container traffic.")
+        body = "\n".join([lead, f"Officials gave no figures for item {i}.", promo])
+        doc = {"id": f"ledger-furn-{src[:4]}-{i}", "version": 1, "source": src,
+               "published": "2026-03-04T10:00:00Z", "headline": f"Harbour cargo update {i}", "body": body}
+        return b"one-partition", orjson.dumps(doc)  # one key: all on one partition, as one outlet's feed is
+
+    def tracked() -> dict[str, Any]:
+        status, body = worker.get("/furniture")
+        assert status == 200, body
+        return {row["line"]: row for row in orjson.loads(body).get(source, [])}
+
+    produce(env["KAFKA_BOOTSTRAP"], env["WIREFEED_TOPIC_RAW"], [item(i, source) for i in range(4)])
+    deadline = time.time() + 60
+    while promo not in tracked() and time.time() < deadline:
+        time.sleep(0.5)
+    row = tracked()[promo]
+    assert row["items"] == 4 and row["first_seen"] <= row["last_seen"]
+    assert all(not line.startswith("Port officials") for line in tracked())  # story lines are not furniture
+
+    url = f"{worker.url}/furniture?source={source.replace(' ', '%20')}"
+    req = urllib.request.Request(url, method="POST", data=b"")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert orjson.loads(resp.read())["queued_reset"] == source
+    # the reset is applied by the partition's next batch
+    produce(env["KAFKA_BOOTSTRAP"], env["WIREFEED_TOPIC_RAW"], [item(9, "Other Outlet")])
+    deadline = time.time() + 60
+    while tracked() and time.time() < deadline:
+        time.sleep(0.5)
+    assert tracked() == {}

@@ -156,3 +156,35 @@ def test_a_batch_goes_to_its_partitions_rocksdb_in_one_write(tmp_path: Any) -> N
     from streams.app import _local_len
 
     assert _local_len(table) == 2
+
+    # With its partition given (as the worker builds them), a view reads and lists only that
+    # partition, also with no current event (a web request): never another partition's value.
+    _current_event.set(None)
+    assert PartitionState(table).get("b") == [1, 2]  # Faust's fallback: whichever partition has it
+    own2, own3 = PartitionState(table, partition=2), PartitionState(table, partition=3)
+    assert (own2.get("b"), own3.get("b"), own3.get("c")) == ([1, 2], None, 3)
+    assert (list(own2), list(own3), list(PartitionState(table, partition=1))) == (["b"], ["c"], [])
+    own3["b"] = "three's own"
+    own3.flush_transactional(3)
+    assert (own2.get("b"), PartitionState(table, partition=3).get("b")) == ([1, 2], "three's own")
+
+    # After a commit the worker records how far each changelog partition is written, in that
+    # partition's own database, where Faust's table recovery starts reading; partitions not open
+    # here (revoked meanwhile) are left alone, and other tables' topics are not this table's.
+    from faust.types import TP
+
+    from streams.table_cache import persist_changelog_offsets
+
+    assert persist_changelog_offsets([table], {(changelog, 3): 17, (changelog, 1): 5, ("other", 2): 9}) == 1
+    assert table.data.persisted_offset(TP(changelog, 3)) == 17
+    assert 1 not in table.data._dbs and table.data.persisted_offset(TP(changelog, 2)) is None
+
+    # A rebalance starts: Faust drops the partition's handle. A timer or web request reading the
+    # view then gets nothing (and caches nothing) instead of reopening a partition this worker may
+    # be losing; the batch still being processed (its event current) reads as Faust's _get would.
+    view = PartitionState(table, partition=2)
+    table.data._dbs.pop(2)
+    assert view.get("b") is None and 2 not in table.data._dbs
+    _current_event.set(weakref.ref(on2))
+    assert view.get("b") == [1, 2] and 2 in table.data._dbs  # not cached as absent by the first read
+    _current_event.set(None)
