@@ -37,7 +37,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -85,7 +85,7 @@ class _Claim:
 
 
 def adapt_faust_for_transactions() -> None:
-    """Changes to Faust's consumer when wirefeed owns the transactions.
+    """Two changes to Faust's consumer when wirefeed owns the transactions.
 
     * read ``read_committed``: Faust only switches isolation when it runs its own
       transactions; aiokafka takes the level at ``start()``, so setting it on the
@@ -96,8 +96,7 @@ def adapt_faust_for_transactions() -> None:
     * table recovery must know changelogs are transactional: the last offset of a
       changelog partition is then a commit marker that is never delivered, and
       Faust waits for it forever unless it checks the consumer position, which it
-      does only when it runs transactions itself (after two idle 5 s waits for
-      changelog events: a shorter wait lost state, see docs/delivery.md).
+      does only when it runs transactions itself.
     """
     from faust.tables import recovery as faust_recovery
     from faust.transport import consumer as faust_consumer
@@ -168,9 +167,6 @@ class TransactionalOutputs:
         self.commits = 0
         self.skipped_below_floor = 0
         self.retries = 0
-        # told, after each commit, the offset of the last record it wrote to each topic-partition
-        # (the worker records its changelog offsets, so table recovery reads only what is newer)
-        self.on_committed: Callable[[dict[tuple[str, int], int]], None] | None = None
 
     def _tid(self, tp: tuple[str, int]) -> str:
         return f"{self.group_id}-{tp[0]}-{tp[1]}"
@@ -221,11 +217,10 @@ class TransactionalOutputs:
                     except BaseException:
                         await _quietly(p.abort_transaction())
                         raise
-                    sent = await asyncio.gather(*(f for f, _ in futures)) if futures else []
+                    if futures:
+                        await asyncio.gather(*futures)
                     self.commits += 1
                     self._tell_faust(tp, next_offset)
-                    if self.on_committed is not None:
-                        self.on_committed(_last_offsets(sent, [n for _, n in futures]))
                     return
                 except ProducerFenced as exc:
                     await self._drop(tp)
@@ -356,26 +351,8 @@ class TransactionalOutputs:
         await self._close_admin()
 
 
-def _last_offsets(sent: Sequence[Any], counts: Sequence[int]) -> dict[tuple[str, int], int]:
-    """Offset of the last record written to each topic-partition, from the batches' metadata.
-
-    A batch's metadata carries its base offset; its records have consecutive offsets.
-    """
-    last: dict[tuple[str, int], int] = {}
-    for md, n in zip(sent, counts, strict=True):
-        key = (md.topic, md.partition)
-        offset = md.offset + n - 1
-        if offset > last.get(key, -1):
-            last[key] = offset
-    return last
-
-
-async def _send_batched(
-    p: AIOKafkaProducer, outputs: Sequence[Output]
-) -> list[tuple[asyncio.Future[Any], int]]:
+async def _send_batched(p: AIOKafkaProducer, outputs: Sequence[Output]) -> list[asyncio.Future[Any]]:
     """Send ``outputs`` as one record batch per destination partition (more when a batch fills).
-
-    Returns each batch's future (its metadata) with the number of records in it.
 
     ``send()`` per record costs a future, a metadata check and a pure-Python murmur2 of
     the key per record — about twice the CPU of appending to a batch, measured with
@@ -385,18 +362,15 @@ async def _send_batched(
     for topic in {o[0] for o in outputs}:
         await p.client._wait_on_metadata(topic)
     cluster = p.client.cluster
-    futures: list[tuple[asyncio.Future[Any], int]] = []
+    futures: list[asyncio.Future[Any]] = []
     for (topic, partition), records in destinations(outputs, cluster).items():
         batch = p.create_batch()
-        n = 0
         for key, value in records:
             if batch.append(key=key, value=value, timestamp=None) is None:  # full: send, start another
-                futures.append((await p.send_batch(batch, topic, partition=partition), n))
+                futures.append(await p.send_batch(batch, topic, partition=partition))
                 batch = p.create_batch()
                 batch.append(key=key, value=value, timestamp=None)  # a first record always fits
-                n = 0
-            n += 1
-        futures.append((await p.send_batch(batch, topic, partition=partition), n))
+        futures.append(await p.send_batch(batch, topic, partition=partition))
     return futures
 
 
