@@ -25,7 +25,7 @@ import orjson
 from faust.sensors.prometheus import setup_prometheus_sensors
 from prometheus_client import CollectorRegistry
 
-from streams import KAFKA_VERSION
+from streams import KAFKA_VERSION, fetch_stamps, input_gate
 from streams.health import Health
 from streams.knowledge import load_knowledge
 from streams.metrics import Metrics
@@ -58,6 +58,10 @@ def _enter_event(event: faust.EventT) -> None:
 # state flush and one changelog write per changed key amortised over more items), while
 # at low load nothing is queued and a batch closes after one wait, as before.
 FILL_WAITS = 10
+
+# a claimed partition whose fetcher is past the next offset to process, with nothing
+# processed for this long, is re-read (streams/input_gate.py: ``stalled``)
+STALLED_INPUT_S = 5.0
 
 
 # one input partition's share of a batch -> its outputs
@@ -212,8 +216,11 @@ class Wirefeed:
             t.get_topic_name(): t for t in (self.dedup_topic, self.enriched, self.duplicates, self.dlq)
         }
         self.eos: TransactionalOutputs | None = None
+        # input partition -> where its claim's processing stands (streams/input_gate.py)
+        self._cursors: dict[tuple[str, int], input_gate.Cursor] = {}
         if s.processing_guarantee == "exactly_once":
             adapt_faust_for_transactions()
+            fetch_stamps.install()
             self.eos = TransactionalOutputs(s, app)
 
         @app.on_partitions_revoked.connect
@@ -225,6 +232,7 @@ class Wirefeed:
         @app.on_partitions_assigned.connect
         async def _assigned(sender: Any, assigned: Any, **kw: Any) -> None:
             if self.eos is not None:
+                fetch_stamps.gate_topics(self.app.consumer, {s.topic_raw, s.topic_dedup})
                 await self.eos.claim(assigned, {s.topic_raw, s.topic_dedup})
 
         # State. Prepare-side tables are co-partitioned with wire.raw, the
@@ -377,31 +385,72 @@ class Wirefeed:
     async def _batches(
         self, events: Sequence[faust.EventT]
     ) -> list[tuple[tuple[str, int], list[faust.EventT]]]:
-        """The batch by input partition, only events this worker may publish (exactly-once).
+        """The batch by input partition: under exactly-once, only what the input gate admits.
 
-        Dropped: events fetched before the latest rebalance (their partition restarts
-        from its committed offset: Faust seeks there), and events below their
-        partition's floor — the committed offset read once the partition was claimed,
-        i.e. after the previous owner's last transaction finished. Faust may have sought
-        to the offset from before that transaction; processing those events again would
-        publish them twice. Waits until each partition's claim is done.
+        Each partition waits until this worker's claim of it is done (fenced, floor
+        read); then every event is processed once, in offset order, with no hole
+        (streams/input_gate.py). Events of partitions this worker does not own are
+        dropped: their owner reads them from the committed offset.
         """
         if self.eos is None:
             return _by_partition(events)
-        gen = self.app.consumer_generation_id
+        m = self.metrics
         batches: list[tuple[tuple[str, int], list[faust.EventT]]] = []
-        for tp, evs in _by_partition([e for e in events if e.message.generation_id in (None, gen)]):
-            floor = await self.eos.floor(tp, gen)
-            if floor is None:
+        for tp, evs in _by_partition(events):
+            claim = await self.eos.ready_claim(tp)
+            if claim is None:
+                m.child(m.input_skipped, tp[0], "not_owned").inc(len(evs))
                 continue
-            kept = [e for e in evs if e.message.offset >= floor]
-            if len(kept) < len(evs):
-                skipped = len(evs) - len(kept)
-                log.warning("%s[%d]: skipped %d events below the committed offset %d", *tp, skipped, floor)
-                self.eos.below_floor(skipped)
-            if kept:
-                batches.append((tp, kept))
+            cursor = self._cursor(tp, claim)
+            got = input_gate.admit(
+                cursor,
+                [e.message for e in evs],  # type: ignore[misc]
+                latest_run=fetch_stamps.latest_run(),
+                now=time.monotonic(),
+            )
+            if got.seen:
+                m.child(m.input_skipped, tp[0], "seen").inc(got.seen)
+            if got.hole:
+                m.child(m.input_skipped, tp[0], "hole").inc(got.hole)
+            if got.reread:
+                await self._reread(tp, cursor, f"{got.hole} event(s) arrived after a hole")
+            if got.events:
+                batches.append((tp, [evs[i] for i in got.events]))
         return batches
+
+    def _cursor(self, tp: tuple[str, int], claim: Any) -> input_gate.Cursor:
+        cursor = self._cursors.get(tp)
+        if cursor is None or cursor.claim is not claim:
+            cursor = self._cursors[tp] = input_gate.Cursor(claim, claim.floor, time.monotonic())
+        return cursor
+
+    async def _reread(self, tp: tuple[str, int], cursor: input_gate.Cursor, why: str) -> None:
+        """Seek the fetcher back to the next offset to process (and past what retention deleted)."""
+        m = self.metrics
+        if cursor.rereads_at.get(cursor.expected, 0) > 2:  # the same offset again: is it still in the log?
+            first = await fetch_stamps.earliest(self.app.consumer, tp)
+            lost = input_gate.lost_to_retention(cursor, first) if first is not None else 0
+            if lost:
+                log.error("%s[%d]: %d offsets were deleted by retention before processing", *tp, lost)
+                m.child(m.input_skipped, tp[0], "deleted").inc(lost)
+        log.warning("%s[%d]: %s; re-reading from offset %d", tp[0], tp[1], why, cursor.expected)
+        m.child(m.input_rereads, tp[0]).inc()
+        await fetch_stamps.reread(self.app.consumer, tp, cursor.expected)
+
+    async def _check_stalled_inputs(self) -> None:
+        """Re-read claimed partitions whose last fetched events never reached the agent."""
+        if self.eos is None:
+            return
+        now = time.monotonic()
+        for tp, claim in self.eos.ready_claims():
+            cursor = self._cursor(tp, claim)
+            fetched = fetch_stamps.fetched(self.app.consumer, tp)
+            if input_gate.stalled(
+                cursor, fetched, latest_run=fetch_stamps.latest_run(), now=now, after=STALLED_INPUT_S
+            ):
+                last = fetched[1] if fetched else "?"
+                await self._reread(tp, cursor, f"fetched up to {last}, none arrived")
+        input_gate.owned_cursors(self._cursors, self.eos.owned)
 
     def _state_for(self, tp: tuple[str, int]) -> chain.State:
         st = self._states.get(tp)
@@ -510,6 +559,7 @@ class Wirefeed:
                 pass
 
     async def _housekeeping(self) -> None:
+        await self._check_stalled_inputs()
         await self.health.check_broker()
         self.health.sample()
         m = self.metrics

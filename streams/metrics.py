@@ -64,6 +64,19 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
+        self.input_skipped = Counter(
+            "wirefeed_input_skipped",
+            "Input events the input gate did not process: seen (already processed), hole (an earlier"
+            " event never arrived: re-read), not_owned, deleted (offsets retention removed first)",
+            ["topic", "reason"],
+            registry=r,
+        )
+        self.input_rereads = Counter(
+            "wirefeed_input_rereads",
+            "Times an input partition was re-read from its next offset to process",
+            ["topic"],
+            registry=r,
+        )
         self.item_age_seconds = Histogram(
             "wirefeed_item_age_seconds",
             "From the item's own publish time to its routed output (includes the sender's delay)",

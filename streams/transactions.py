@@ -165,7 +165,6 @@ class TransactionalOutputs:
         self._claims: dict[tuple[str, int], _Claim] = {}
         self._admin: AIOKafkaAdminClient | None = None
         self.commits = 0
-        self.skipped_below_floor = 0
         self.retries = 0
 
     def _tid(self, tp: tuple[str, int]) -> str:
@@ -259,7 +258,8 @@ class TransactionalOutputs:
         committed offset concurrently with this claim (table recovery runs before the
         assignment signal), so it may have read the offset from before the previous
         owner's last commit and re-fetch events that commit already covers. The offset
-        read here is the partition's floor; ``floor`` holds batches back until it is known.
+        read here is the partition's floor, where the input gate starts; ``ready_claim``
+        holds batches back until it is known.
         """
         generation = self.app.consumer_generation_id
         mine = [(t.topic, t.partition) for t in tps if t.topic in topics]
@@ -300,31 +300,35 @@ class TransactionalOutputs:
         meta = offsets.get(TopicPartition(tp[0], tp[1]))
         return max(meta.offset, 0) if meta is not None else 0
 
-    async def floor(self, tp: tuple[str, int], generation: int | None) -> int | None:
-        """The floor of ``tp`` for events fetched in ``generation``, once its claim is done.
+    async def ready_claim(self, tp: tuple[str, int]) -> _Claim | None:
+        """This worker's claim of ``tp`` in the current generation, once it is done.
 
-        ``None``: the events are stale and must be dropped — a newer rebalance has started
-        (the partition is then re-read from its committed offset, by us or its new owner),
-        or the partition was released. Waiting cannot deadlock a revocation: Faust stops
-        the consumer's flow before it waits for in-flight events, which ends the wait.
+        ``None``: the partition is not ours (its owner reads its events from the committed
+        offset) or a rebalance is under way. Waiting cannot deadlock a revocation: Faust
+        stops the consumer's flow before it waits for in-flight events, which ends the wait.
         """
         consumer = self.app.consumer
         while True:
-            current = self.app.consumer_generation_id
-            if generation is not None and generation != current:
+            if tp not in self.owned:
                 return None
             claim = self._claims.get(tp)
-            if claim is not None and claim.generation == current:
+            if claim is not None and claim.generation == self.app.consumer_generation_id:
                 if claim.released:
                     return None
                 if claim.ready:
-                    return claim.floor
+                    return claim
             if not getattr(consumer, "flow_active", True):
                 return None
             await asyncio.sleep(0.02)
 
-    def below_floor(self, skipped: int) -> None:
-        self.skipped_below_floor += skipped
+    def ready_claims(self) -> list[tuple[tuple[str, int], _Claim]]:
+        """Claims of the current generation that are done and not released."""
+        gen = self.app.consumer_generation_id
+        return [
+            (tp, c)
+            for tp, c in self._claims.items()
+            if tp in self.owned and c.ready and not c.released and c.generation == gen
+        ]
 
     async def release(self, tps: Iterable[Any]) -> None:
         for t in tps:
