@@ -409,6 +409,7 @@ class Wirefeed:
                 now=time.monotonic(),
             )
             if got.seen:
+                log.info("%s[%d]: skipped %d event(s) already processed", tp[0], tp[1], got.seen)
                 m.child(m.input_skipped, tp[0], "seen").inc(got.seen)
             if got.hole:
                 m.child(m.input_skipped, tp[0], "hole").inc(got.hole)

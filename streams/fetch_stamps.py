@@ -2,10 +2,11 @@
 
 * ``FetchResult.getall`` (aiokafka, in Faust's consumer thread) stamps every record it
   returns with ``since`` and ``run``: aiokafka returns a partition's records only when
-  they start at its current position, so the position before the call is where the
-  first record's contiguous run begins, and each later record's begins after the one
-  before it. A call that does not start where the previous one of its partition ended
-  starts a new fetch run (a seek, a reset, a new assignment). The partition state
+  they start at its current position and moves the position past each record and past
+  the markers and aborted records after it. So a record's ``since`` is the offset after
+  the record before it in the same run, and a run's first record's is the position the
+  run started at. A call that does not start where the previous one of its partition
+  ended starts a new fetch run (a seek, a reset, a new assignment). The partition state
   keeps the run and its last record for ``fetched``.
 * Faust's ``_to_message`` copies both stamps onto the message (``FetchedMessage``).
 * Faust's fetch loop drops records at or below the last offset it handed on
@@ -70,17 +71,24 @@ def install() -> None:
             if state is not None and state.has_valid_position:
                 start = state.position
         records = getall(self, max_records)
-        if not records or start is None or state is None:
+        if start is None or state is None:
             return records
-        run = state.__dict__.get("wirefeed_run")
-        if run is None or state.__dict__.get("wirefeed_end") != start:
-            run = _new_run()
-        since = start
+        d = state.__dict__
+        continues = d.get("wirefeed_run") is not None and d.get("wirefeed_end") == start
+        if not records:
+            if continues:  # only markers or aborted records were passed: the run goes on
+                state.wirefeed_end = state.position
+            return records
+        if continues:
+            run, since = d["wirefeed_run"], d["wirefeed_next"]
+        else:
+            run, since = _new_run(), start
         for record in records:
             record.since = since
             record.run = run
             since = record.offset + 1
         state.wirefeed_run = run
+        state.wirefeed_next = since
         state.wirefeed_end = state.position
         state.wirefeed_last = records[-1].offset
         return records
@@ -179,3 +187,4 @@ async def earliest(consumer: Any, tp: tuple[str, int]) -> int | None:
         return None
     value = offsets.get(t)
     return int(value) if value is not None else None
+

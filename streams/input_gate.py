@@ -51,7 +51,7 @@ def verdict(since: int | None, offset: int, expected: int) -> Verdict:
     return "hole"
 
 
-@dataclass
+@dataclass(eq=False)
 class Cursor:
     """One claim of one input partition: where processing stands and what was asked of the fetcher."""
 
