@@ -35,7 +35,13 @@ from streams.route_updates import RouteUpdates
 from streams.settings import Settings
 from streams.status_page import register_pages
 from streams.table_cache import PartitionState
-from streams.transactions import Output, PartitionRevoked, TransactionalOutputs, adapt_faust_for_transactions
+from streams.transactions import (
+    Claim,
+    Output,
+    PartitionRevoked,
+    TransactionalOutputs,
+    adapt_faust_for_transactions,
+)
 
 log = logging.getLogger("wirefeed")
 
@@ -296,9 +302,9 @@ class Wirefeed:
         """
         s = self.settings
         async for events in take_batches(stream, s.batch_size, s.batch_wait_s):
-            for tp, evs in await self._batches(events):
+            for tp, claim, evs in await self._batches(events):
                 outputs = await work(tp, evs)
-                await self._publish(tp, outputs, evs[-1].message.offset + 1)
+                await self._publish(tp, claim, outputs, evs[-1].message.offset + 1)
 
     async def _prepare_partition(self, tp: tuple[str, int], evs: Sequence[faust.EventT]) -> list[Output]:
         k, m, s = self.knowledge, self.metrics, self.settings
@@ -346,18 +352,22 @@ class Wirefeed:
         m.child(m.consumed, tp[0]).inc(len(evs))
         return outputs + self._flush(state, tp)
 
-    async def _publish(self, tp: tuple[str, int], outputs: list[Output], next_offset: int) -> None:
+    async def _publish(
+        self, tp: tuple[str, int], claim: Claim | None, outputs: list[Output], next_offset: int
+    ) -> None:
         """Send one input partition's outputs: in one transaction with its offsets, or plainly."""
         started = time.perf_counter()
         try:
-            await self._send(tp, outputs, next_offset)
+            await self._send(tp, claim, outputs, next_offset)
         finally:
             self.metrics.child(self.metrics.publish_seconds, tp[0]).observe(time.perf_counter() - started)
 
-    async def _send(self, tp: tuple[str, int], outputs: list[Output], next_offset: int) -> None:
+    async def _send(
+        self, tp: tuple[str, int], claim: Claim | None, outputs: list[Output], next_offset: int
+    ) -> None:
         if self.eos is not None:
             try:
-                await self.eos.commit(tp, outputs, next_offset)
+                await self.eos.commit(tp, outputs, next_offset, claim)
             except PartitionRevoked as exc:
                 log.info("partition %s moved to another worker; it will redo this batch", exc)
             except Exception:
@@ -384,7 +394,7 @@ class Wirefeed:
 
     async def _batches(
         self, events: Sequence[faust.EventT]
-    ) -> list[tuple[tuple[str, int], list[faust.EventT]]]:
+    ) -> list[tuple[tuple[str, int], Claim | None, list[faust.EventT]]]:
         """The batch by input partition: under exactly-once, only what the input gate admits.
 
         Each partition waits until this worker's claim of it is done (fenced, floor
@@ -393,9 +403,9 @@ class Wirefeed:
         dropped: their owner reads them from the committed offset.
         """
         if self.eos is None:
-            return _by_partition(events)
+            return [(tp, None, evs) for tp, evs in _by_partition(events)]
         m = self.metrics
-        batches: list[tuple[tuple[str, int], list[faust.EventT]]] = []
+        batches: list[tuple[tuple[str, int], Claim | None, list[faust.EventT]]] = []
         for tp, evs in _by_partition(events):
             claim = await self.eos.ready_claim(tp)
             if claim is None:
@@ -416,7 +426,7 @@ class Wirefeed:
             if got.reread:
                 await self._reread(tp, cursor, f"{got.hole} event(s) arrived after a hole")
             if got.events:
-                batches.append((tp, [evs[i] for i in got.events]))
+                batches.append((tp, claim, [evs[i] for i in got.events]))
         return batches
 
     def _cursor(self, tp: tuple[str, int], claim: Any) -> input_gate.Cursor:

@@ -64,6 +64,9 @@ _RETRY_BACKOFF_MS = 20
 # partition's transactions do follow each other directly.
 _ADD_PARTITIONS_BACKOFF_S = 0.005
 
+# how long a revocation waits for a partition's running transaction before closing its producer
+RELEASE_WAIT_S = 30.0
+
 # topic, key, value (None: a tombstone), partition (None: by key)
 Output = tuple[str, bytes | None, bytes | None, int | None]
 
@@ -72,7 +75,7 @@ class PartitionRevoked(Exception):
     """The input partition was taken over; its new owner redoes this batch."""
 
 
-class _Claim:
+class Claim:
     """One assignment of an input partition to this worker: ready once fenced and its floor is known."""
 
     __slots__ = ("floor", "generation", "ready", "released")
@@ -162,7 +165,7 @@ class TransactionalOutputs:
         # a producer is only ever created for these, so a late batch of a partition that
         # has moved cannot fence its new owner
         self.owned: set[tuple[str, int]] = set()
-        self._claims: dict[tuple[str, int], _Claim] = {}
+        self._claims: dict[tuple[str, int], Claim] = {}
         self._admin: AIOKafkaAdminClient | None = None
         self.commits = 0
         self.retries = 0
@@ -191,18 +194,25 @@ class TransactionalOutputs:
             self._producers[tp] = p
         return p
 
-    async def commit(self, tp: tuple[str, int], outputs: Sequence[Output], next_offset: int) -> None:
+    async def commit(
+        self, tp: tuple[str, int], outputs: Sequence[Output], next_offset: int, claim: Claim | None = None
+    ) -> None:
         """Publish ``outputs`` and mark ``tp`` consumed up to ``next_offset``, atomically.
 
         Transient failures are retried with backoff (the outputs are already
         computed, so a retry is idempotent). Raises ``PartitionRevoked`` when the
-        partition now belongs to another worker.
+        partition now belongs to another worker — or when ``claim``, the claim the
+        batch was admitted under, has ended: after a rebalance that gave the partition
+        back to this worker, the new claim's floor was read before this batch, so the
+        batch is redone from there rather than published (it would be published twice).
         """
         async with self._lock(tp):
             delay = 0.1
             while True:
                 if tp not in self.owned:
                     raise PartitionRevoked(f"{tp[0]}[{tp[1]}] is not ours")
+                if claim is not None and (claim.released or self._claims.get(tp) is not claim):
+                    raise PartitionRevoked(f"{tp[0]}[{tp[1]}] was claimed again since this batch began")
                 try:
                     await self.app.producer.flush()  # table changelogs first: state is never behind outputs
                     p = await self._producer(tp)
@@ -266,7 +276,7 @@ class TransactionalOutputs:
         claims = {}
         for tp in mine:  # before any await: batches of this generation now wait for the claim
             self.owned.add(tp)
-            claims[tp] = self._claims[tp] = _Claim(generation)
+            claims[tp] = self._claims[tp] = Claim(generation)
         for tp in mine:
             claim = claims[tp]
             async with self._lock(tp):
@@ -300,7 +310,7 @@ class TransactionalOutputs:
         meta = offsets.get(TopicPartition(tp[0], tp[1]))
         return max(meta.offset, 0) if meta is not None else 0
 
-    async def ready_claim(self, tp: tuple[str, int]) -> _Claim | None:
+    async def ready_claim(self, tp: tuple[str, int]) -> Claim | None:
         """This worker's claim of ``tp`` in the current generation, once it is done.
 
         ``None``: the partition is not ours (its owner reads its events from the committed
@@ -321,7 +331,7 @@ class TransactionalOutputs:
                 return None
             await asyncio.sleep(0.02)
 
-    def ready_claims(self) -> list[tuple[tuple[str, int], _Claim]]:
+    def ready_claims(self) -> list[tuple[tuple[str, int], Claim]]:
         """Claims of the current generation that are done and not released."""
         gen = self.app.consumer_generation_id
         return [
@@ -331,13 +341,35 @@ class TransactionalOutputs:
         ]
 
     async def release(self, tps: Iterable[Any]) -> None:
-        for t in tps:
-            tp = (t.topic, t.partition)
+        """Revoked partitions: no batch of theirs starts a transaction any more; a running one ends first.
+
+        Faust does not always wait for in-flight batches at a revocation (it skips that
+        when the consumer reports no assignment, as aiokafka does during an eager
+        rebalance), so a transaction may be committing right now. Closing its producer
+        under it left ``commit_transaction`` waiting forever, holding the partition's
+        lock, and the next claim of the partition waited for that lock forever (found
+        by the fault suite's scale-out scenario). So each producer is closed only once
+        the partition's lock is free: the running transaction commits (the next owner's
+        fence and floor come after it) or fails.
+        """
+        mine = [(t.topic, t.partition) for t in tps]
+        for tp in mine:
             self.owned.discard(tp)
             claim = self._claims.get(tp)  # kept, released: late batches of it are dropped
             if claim is not None:
                 claim.released = True
-            await self._drop(tp)
+        for tp in mine:
+            lock = self._lock(tp)
+            try:
+                await asyncio.wait_for(lock.acquire(), RELEASE_WAIT_S)
+            except TimeoutError:
+                log.warning("a transaction of %s[%d] runs after %.0f s; closing it", *tp, RELEASE_WAIT_S)
+                await self._drop(tp)
+                continue
+            try:
+                await self._drop(tp)
+            finally:
+                lock.release()
 
     async def _close_admin(self) -> None:
         admin, self._admin = self._admin, None

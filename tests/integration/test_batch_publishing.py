@@ -49,10 +49,10 @@ def test_partitions_publish_in_turn_and_batches_in_order(monkeypatch: pytest.Mon
     def loop_time() -> float:
         return asyncio.get_running_loop().time()
 
-    async def batches_of(events: Sequence[Any]) -> list[tuple[tuple[str, int], list[Any]]]:
-        return app_module._by_partition(events)
+    async def batches_of(events: Sequence[Any]) -> list[tuple[tuple[str, int], Any, list[Any]]]:
+        return [(tp, None, evs) for tp, evs in app_module._by_partition(events)]
 
-    async def publish(tp: tuple[str, int], outputs: list[Any], nxt: int) -> None:
+    async def publish(tp: tuple[str, int], claim: Any, outputs: list[Any], nxt: int) -> None:
         log.append(("start", (tp[1], nxt), loop_time()))
         await asyncio.sleep(0.05)  # a transaction's round trips
         log.append(("end", (tp[1], nxt), loop_time()))

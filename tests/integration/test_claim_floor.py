@@ -26,7 +26,7 @@ from streams import app as app_module
 from streams.app import Wirefeed
 from streams.metrics import Metrics
 from streams.settings import Settings
-from streams.transactions import TransactionalOutputs
+from streams.transactions import PartitionRevoked, TransactionalOutputs
 
 RAW = "t.wire.raw"
 
@@ -124,7 +124,9 @@ def rereads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[str, int], int]
 
 async def _batches(owner: _Owner, events: list[Any]) -> list[tuple[Any, list[int]]]:
     out = await owner._batches(events)
-    return [(tp, [e.message.offset for e in evs]) for tp, evs in out]
+    for tp, claim, _ in out:
+        assert claim is owner.eos._claims[tp], "a batch carries the claim it was admitted under"
+    return [(tp, [e.message.offset for e in evs]) for tp, _, evs in out]
 
 
 def test_events_below_the_floor_are_dropped_after_the_claim(rereads: list[Any]) -> None:
@@ -278,6 +280,54 @@ def test_a_partition_whose_last_events_never_arrived_is_re_read(
         clock[0] += app_module.STALLED_INPUT_S + 1
         await owner._check_stalled_inputs()
         assert rereads == [((RAW, 2), 40)], "the re-read is given time"
+
+    asyncio.run(run())
+
+
+def test_a_batch_of_an_ended_claim_is_never_committed(rereads: list[Any]) -> None:
+    """Revoked and given back: the new claim's floor was read before the old batch, which is redone."""
+
+    async def run() -> None:
+        app = _app()
+        eos = _outputs(app, {(RAW, 0): 10})
+        await eos.claim([_tp(0)], {RAW})
+        old = eos._claims[(RAW, 0)]
+        await eos.release([_tp(0)])
+        await eos.claim([_tp(0)], {RAW})
+        with pytest.raises(PartitionRevoked, match="claimed again"):
+            await eos.commit((RAW, 0), [], 11, old)
+
+    asyncio.run(run())
+
+
+def test_a_revocation_waits_for_a_running_transaction_before_closing_its_producer(rereads: list[Any]) -> None:
+    async def run() -> None:
+        app = _app()
+        eos = _outputs(app, {(RAW, 0): 10})
+        await eos.claim([_tp(0)], {RAW})
+        dropped: list[Any] = []
+
+        async def drop(tp: tuple[str, int]) -> None:
+            dropped.append(tp)
+
+        eos._drop = drop  # type: ignore[method-assign]
+        committing = asyncio.Event()
+        finish = asyncio.Event()
+
+        async def transaction() -> None:  # stands for commit(): it holds the partition's lock
+            async with eos._lock((RAW, 0)):
+                committing.set()
+                await finish.wait()
+                assert dropped == [], "the producer must not be closed under a running transaction"
+
+        running = asyncio.ensure_future(transaction())
+        await committing.wait()
+        releasing = asyncio.ensure_future(eos.release([_tp(0)]))
+        await asyncio.sleep(0.1)
+        assert not releasing.done() and (RAW, 0) not in eos.owned
+        finish.set()
+        await asyncio.wait_for(asyncio.gather(running, releasing), 5)
+        assert dropped == [(RAW, 0)]
 
     asyncio.run(run())
 
