@@ -472,7 +472,8 @@ class Wirefeed:
             else:
                 st = chain.State(
                     dedup={},
-                    furniture=PartitionState(self.furniture, max_entries=5_000, partition=tp[1]),
+                    # a head per source and one entry per tracked line (up to MAX_TRACKED a source)
+                    furniture=PartitionState(self.furniture, max_entries=100_000, partition=tp[1]),
                     discovered=PartitionState(self.discovered, max_entries=50_000, partition=tp[1]),
                 )
             self._states[tp] = st
@@ -489,11 +490,8 @@ class Wirefeed:
         for st in list(self._states.values()):
             if st.furniture is None:
                 continue
-            for source in list(st.furniture):
-                value = st.furniture.get(source)
-                if value and (
-                    source not in merged or len(value.get("lines", {})) > len(merged[source]["lines"])
-                ):
+            for source, value in furniture.view(st.furniture).items():
+                if source not in merged or len(value["lines"]) > len(merged[source]["lines"]):
                     merged[source] = value
         return merged
 

@@ -1,11 +1,15 @@
 """Learn each source's own furniture: short lines that recur across many distinct items.
 
-Pure functions over a ``MutableMapping`` (a Faust table in the worker, a dict offline). The value
-stored under a source key is plain JSON::
+Pure functions over a ``MutableMapping`` (a Faust table in the worker, a dict offline), holding
+plain JSON: per source a small head, and each tracked line under a key of its own::
 
-    {"lines": {<hash>: {"t": text, "n": normalised, "s": [[item_sig, ts, offset], ...],
-                        "f": first_seen, "l": last_seen}},
-     "L": {<hash>: 1, ...}}          # lines that reached the threshold when last seen
+    <source>                  {"ix": [<hash>, ...],       # the lines tracked, oldest first
+                               "L": {<hash>: 1, ...},     # lines that reached the threshold when last seen
+                               "v": version of L, "swept": last expiry, "hi": highest offset seen}
+    "\\x00<hash>\\x00<source>"   {"t": text, "n": normalised, "s": [[item_sig, ts, offset], ...],
+                               "f": first_seen, "l": last_seen}
+
+A batch therefore writes only the lines it touched (see ``_head_key`` for why).
 
 Items are counted by a signature of their lead paragraph, not by id alone, so re-sent or
 re-numbered copies of one story never teach its own sentences as furniture.
@@ -19,7 +23,7 @@ crash strips exactly as it did the first time, whatever the lost batch had taugh
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 MIN_CHARS = 3
@@ -104,9 +108,10 @@ def observe(
     """Record the candidate lines of one item. Pass the body's lines before stripping."""
     need = max(2, min_items)
     keep = need * 2  # item signatures remembered per line
-    src = state.get(source) or {"lines": {}}
-    table: dict[str, Any] = src.setdefault("lines", {})
-    hot: dict[str, int] = src.setdefault("L", {})
+    head_key = _head_key(source)
+    src = _upgrade(state, source, head_key)
+    index: list[str] = src["ix"]
+    hot: dict[str, int] = src["L"]
     since = now - window_s
     sig = _item_sig(item_id, lines)
     seen: set[str] = set()
@@ -125,32 +130,92 @@ def observe(
         seen.add(norm)
         if len(seen) > MAX_LINES_PER_ITEM:
             break
-        entry = table.get(k)
+        lk = _line_key(source, k)
+        entry = state.get(lk)
         if entry is None:  # most lines of an item: nothing to filter
-            table[k] = entry = {"t": text, "n": norm, "s": [[sig, now, offset]], "f": now, "l": now}
+            entry = {"t": text, "n": norm, "s": [[sig, now, offset]], "f": now, "l": now}
+            index.append(k)
         else:
             sigs = [s for s in entry["s"] if s[1] >= since and s[0] != sig]
             sigs.append([sig, now, offset])
             entry["s"] = sigs[-keep:]
             entry["l"] = now
+        state[lk] = entry
         if len(entry["s"]) >= need and k not in hot:
             hot[k] = 1
             src["v"] = src.get("v", 0) + 1
-    # Expire now and then (not per item: the table may hold thousands of lines), then bound memory
+    # Expire now and then (not per item: a source may track thousands of lines), then bound memory
     # by evicting the lines seen in fewest recent items, oldest first.
+    kept: dict[str, Any] | None = None
     if now - src.get("swept", 0.0) >= window_s / 10:
-        table = {k: e for k, e in table.items() if e["l"] >= since}
+        kept = {k: e for k, e in _entries(state, source, index) if e["l"] >= since}
         src["swept"] = now
-    if len(table) > MAX_TRACKED:  # evict to 90 % so this sort is rare, not per item
-        ranked = sorted(table.items(), key=lambda kv: (len(kv[1]["s"]), kv[1]["l"]), reverse=True)
-        table = dict(ranked[: MAX_TRACKED * 9 // 10])
+    if len(index) > MAX_TRACKED:  # evict to 90 % so this sort is rare, not per item
+        table = kept if kept is not None else dict(_entries(state, source, index))
+        if len(table) > MAX_TRACKED:
+            ranked = sorted(table.items(), key=lambda kv: (len(kv[1]["s"]), kv[1]["l"]), reverse=True)
+            kept = dict(ranked[: MAX_TRACKED * 9 // 10])
     if offset is not None and offset > src.get("hi", -1):
         src["hi"] = offset
-    if table is not src["lines"]:
-        src["lines"] = table
-        src["L"] = {k: 1 for k in hot if k in table and _count(table[k], since, None, None) >= need}
+    if kept is not None:
+        for k in index:
+            if k not in kept:
+                state.pop(_line_key(source, k), None)
+        src["ix"] = list(kept)
+        src["L"] = {k: 1 for k in hot if k in kept and _count(kept[k], since, None, None) >= need}
         src["v"] = src.get("v", 0) + 1
-    state[source] = src
+    state[head_key] = src
+
+
+# The state layout. A source's tracked lines are one key each, so a batch writes (to the store and
+# the changelog) only the lines it touched and the source's small head, not every line the source
+# tracks: a head holding all lines grew to ~750 KB per source and was most of the worker's state
+# writes. Keys: the head under the source's name (a leading "\x00" or "\x01" escaped with "\x01"),
+# each line under "\x00<line key>\x00<source>" — no head key starts with "\x00", so they never meet.
+# A head written by earlier versions, with every line inside it ("lines"), is split on first write.
+def _head_key(source: str) -> str:
+    return "\x01" + source if source[:1] in ("\x00", "\x01") else source
+
+
+def _source_of(head_key: str) -> str | None:
+    """The source a head key names; None for a line key."""
+    if head_key[:1] == "\x00":
+        return None
+    return head_key[1:] if head_key[:1] == "\x01" else head_key
+
+
+def _line_key(source: str, k: str) -> str:
+    return f"\x00{k}\x00{source}"
+
+
+def _upgrade(state: MutableMapping[str, Any], source: str, head_key: str) -> dict[str, Any]:
+    """The source's head for writing, with lines from an earlier version's head moved to their keys."""
+    src = state.get(head_key) or {}
+    old = src.pop("lines", None)
+    if old is not None:
+        for k, e in old.items():
+            state[_line_key(source, k)] = e
+        src["ix"] = list(old)
+        if "L" not in src:  # written before "L" existed: recount every line once
+            src["L"] = {k: 1 for k, e in old.items() if len(e["s"]) >= 2}
+    src.setdefault("ix", [])
+    src.setdefault("L", {})
+    return src
+
+
+def _entries(state: Mapping[str, Any], source: str, index: Sequence[str]) -> Iterator[tuple[str, Any]]:
+    for k in index:
+        e = state.get(_line_key(source, k))
+        if e is not None:
+            yield k, e
+
+
+def _lines_of(state: Mapping[str, Any], source: str, src: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A source's tracked lines, key -> entry, whichever layout wrote its head."""
+    old = src.get("lines")
+    if old is not None:
+        return old  # type: ignore[no-any-return]
+    return dict(_entries(state, source, src.get("ix") or ()))
 
 
 def learned_lines(
@@ -171,8 +236,7 @@ def learned_lines(
     an item replayed after a crash must strip exactly as it did the first time.
     """
     need = max(2, min_items)  # a line seen in one item is never learned
-    src = state.get(source) or {}
-    table = src.get("lines") or {}
+    src = state.get(_head_key(source)) or {}
     replay = offset is not None and offset <= src.get("hi", -1)
     fresh = now - src.get("swept", now) < window_s / 10
     if not replay and fresh and "L" in src:
@@ -180,7 +244,9 @@ def learned_lines(
         memo = _MEMO.get(source)
         if memo is not None and memo[0] is src and memo[1] == src.get("v", 0) and memo[2] == need:
             return memo[3]
-        result = frozenset(table[k].get("n") or normalise(table[k]["t"]) for k in src["L"] if k in table)
+        hot_lines = (e for _, e in _entries(state, source, src["L"])) if "lines" not in src else (
+            src["lines"][k] for k in src["L"] if k in src["lines"])
+        result = frozenset(e.get("n") or normalise(e["t"]) for e in hot_lines)
         if len(_MEMO) > 10_000:
             _MEMO.clear()
         _MEMO[source] = (src, src.get("v", 0), need, result)
@@ -188,6 +254,8 @@ def learned_lines(
     # exact: a replay (count nothing from this item or later offsets), or a sweep is due
     own = _item_sig(item_id, lines) if item_id is not None and lines is not None else None
     since = now - window_s
+    table = _lines_of(state, source, src) if "lines" in src or "L" not in src else dict(
+        _entries(state, source, src["L"]))
     hot = src.get("L")
     if hot is None:  # state written before "L" existed: look at every line once
         hot = table
@@ -201,20 +269,42 @@ def learned_lines(
 
 def reset(state: MutableMapping[str, Any], source: str | None = None) -> int:
     """Forget what was learned (for one source or all); returns the number of tracked lines dropped."""
-    keys = [source] if source is not None else list(state.keys())
-    dropped = 0
-    for k in keys:
-        if k in state:
-            dropped += len((state[k] or {}).get("lines") or {})
-            del state[k]
-    return dropped
+    if source is None:
+        keys = list(state.keys())
+        dropped = sum(1 for k in keys if _source_of(k) is None)
+        for k in keys:
+            src = state.get(k)
+            if _source_of(k) is not None and src:
+                dropped += len(src.get("lines") or ())
+            state.pop(k, None)
+        return dropped
+    head_key = _head_key(source)
+    src = state.get(head_key)
+    if not src:
+        return 0
+    lines = _lines_of(state, source, src)
+    for k in src.get("ix") or ():
+        state.pop(_line_key(source, k), None)
+    del state[head_key]
+    return len(lines)
 
 
-def describe(state: Mapping[str, Any], *, min_items: int = 2) -> dict[str, list[dict[str, Any]]]:
-    """Tracked lines per source, most widespread first (for the CLI/endpoint)."""
+def view(state: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every source's tracked lines, ``{source: {"lines": {key: entry}}}`` (for ``describe``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for head_key in list(state.keys()):
+        source = _source_of(head_key)
+        src = state.get(head_key) if source is not None else None
+        if source is not None and src:
+            out[source] = {"lines": _lines_of(state, source, src)}
+    return out
+
+
+def describe(sources: Mapping[str, Any], *, min_items: int = 2) -> dict[str, list[dict[str, Any]]]:
+    """Tracked lines per source, most widespread first (for the CLI/endpoint); takes ``view``'s result."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for source in state:
-        lines = (state[source] or {}).get("lines") or {}
+    for source in sources:
+        lines = (sources[source] or {}).get("lines") or {}
         rows = [
             {"line": e["t"], "items": len(e["s"]), "first_seen": e["f"], "last_seen": e["l"]}
             for e in lines.values()

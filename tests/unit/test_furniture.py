@@ -52,7 +52,7 @@ def test_describe_and_reset() -> None:
     for i in range(4):
         fu.observe(state, "a", f"id{i}", _story(i), 1000.0 + i, window_s=W, min_items=2)
         fu.observe(state, "b", f"id{i}", _story(i), 1000.0 + i, window_s=W, min_items=2)
-    rows = fu.describe(state)["a"]
+    rows = fu.describe(fu.view(state))["a"]
     assert {"line", "items", "first_seen", "last_seen"} <= set(rows[0])
     assert any(r["line"] == PROMO and r["items"] == 4 for r in rows)
     assert fu.reset(state, "a") > 0 and "a" not in state and "b" in state
@@ -64,8 +64,10 @@ def test_memory_is_bounded() -> None:
     for i in range(40):
         lines = [f"unique short line {i}-{j} xyz" for j in range(100)]
         fu.observe(state, "a", f"id{i}", lines, 1000.0 + i, window_s=W, min_items=2)
-    assert len(state["a"]["lines"]) <= fu.MAX_TRACKED
-    entry = next(iter(state["a"]["lines"].values()))
+    lines = fu.view(state)["a"]["lines"]
+    assert 0 < len(lines) <= fu.MAX_TRACKED
+    assert len(state) == len(lines) + 1  # the head and one key per tracked line: evicted lines are gone
+    entry = next(iter(lines.values()))
     assert len(entry["s"]) <= 4
 
 
