@@ -34,7 +34,7 @@ from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared
 from streams.route_updates import RouteUpdates
 from streams.settings import Settings
 from streams.status_page import register_pages
-from streams.table_cache import PartitionState
+from streams.table_cache import PartitionState, persist_changelog_offsets
 from streams.transactions import (
     Claim,
     Output,
@@ -248,6 +248,9 @@ class Wirefeed:
         self.dedup_state = app.Table("dedup", default=None, partitions=s.partitions, key_type=bytes)
         # per input partition: write-behind views flushed once per batch (streams/table_cache.py)
         self._states: dict[tuple[str, int], chain.State] = {}
+        if self.eos is not None:
+            tables = (self.furniture, self.discovered, self.dedup_state)
+            self.eos.on_committed = lambda last: persist_changelog_offsets(tables, last)
 
         self.health = Health(
             app,

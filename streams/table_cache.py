@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import OrderedDict
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from itertools import islice
 from typing import Any
 
@@ -230,6 +230,32 @@ class PartitionState(MutableMapping[str, Any]):
     @property
     def pending(self) -> int:
         return len(self._dirty)
+
+
+def persist_changelog_offsets(tables: Iterable[Any], last: Mapping[tuple[str, int], int]) -> int:
+    """Record in each table's store how far its changelog partitions are written (after a commit).
+
+    Faust does this itself when it sends a changelog record; ours go out in the batch's
+    transaction instead. Without it the stored offset never moves, and every rebalance
+    made table recovery re-read each changelog partition from its start — a stall that
+    grows with uptime (8,318 dedup records after 20 s of the fault suite's scale-out
+    scenario). Only partitions whose database is open here are touched: a partition
+    revoked meanwhile is not reopened. Returns how many offsets were recorded.
+    """
+    from faust.types import TP
+
+    n = 0
+    for table in tables:
+        store = getattr(table, "data", None)
+        dbs = getattr(store, "_dbs", None)
+        if dbs is None:
+            continue
+        topic = table.changelog_topic.get_topic_name()
+        for (t, partition), offset in last.items():
+            if t == topic and partition in dbs:
+                store.set_persisted_offset(TP(topic, partition), offset)
+                n += 1
+    return n
 
 
 def _write_batch(store: Any) -> Any:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -169,6 +169,9 @@ class TransactionalOutputs:
         self._admin: AIOKafkaAdminClient | None = None
         self.commits = 0
         self.retries = 0
+        # told, after each commit, the offset of the last record it wrote to each topic-partition
+        # (the worker records its changelog offsets, so table recovery reads only what is newer)
+        self.on_committed: Callable[[dict[tuple[str, int], int]], None] | None = None
 
     def _tid(self, tp: tuple[str, int]) -> str:
         return f"{self.group_id}-{tp[0]}-{tp[1]}"
@@ -226,10 +229,11 @@ class TransactionalOutputs:
                     except BaseException:
                         await _quietly(p.abort_transaction())
                         raise
-                    if futures:
-                        await asyncio.gather(*futures)
+                    sent = await asyncio.gather(*(f for f, _ in futures)) if futures else []
                     self.commits += 1
                     self._tell_faust(tp, next_offset)
+                    if self.on_committed is not None:
+                        self.on_committed(_last_offsets(sent, [n for _, n in futures]))
                     return
                 except ProducerFenced as exc:
                     await self._drop(tp)
@@ -387,8 +391,26 @@ class TransactionalOutputs:
         await self._close_admin()
 
 
-async def _send_batched(p: AIOKafkaProducer, outputs: Sequence[Output]) -> list[asyncio.Future[Any]]:
+def _last_offsets(sent: Sequence[Any], counts: Sequence[int]) -> dict[tuple[str, int], int]:
+    """Offset of the last record written to each topic-partition, from the batches' metadata.
+
+    A batch's metadata carries its base offset; its records have consecutive offsets.
+    """
+    last: dict[tuple[str, int], int] = {}
+    for md, n in zip(sent, counts, strict=True):
+        key = (md.topic, md.partition)
+        offset = md.offset + n - 1
+        if offset > last.get(key, -1):
+            last[key] = offset
+    return last
+
+
+async def _send_batched(
+    p: AIOKafkaProducer, outputs: Sequence[Output]
+) -> list[tuple[asyncio.Future[Any], int]]:
     """Send ``outputs`` as one record batch per destination partition (more when a batch fills).
+
+    Returns each batch's future (its metadata) with the number of records in it.
 
     ``send()`` per record costs a future, a metadata check and a pure-Python murmur2 of
     the key per record — about twice the CPU of appending to a batch, measured with
@@ -398,15 +420,18 @@ async def _send_batched(p: AIOKafkaProducer, outputs: Sequence[Output]) -> list[
     for topic in {o[0] for o in outputs}:
         await p.client._wait_on_metadata(topic)
     cluster = p.client.cluster
-    futures: list[asyncio.Future[Any]] = []
+    futures: list[tuple[asyncio.Future[Any], int]] = []
     for (topic, partition), records in destinations(outputs, cluster).items():
         batch = p.create_batch()
+        n = 0
         for key, value in records:
             if batch.append(key=key, value=value, timestamp=None) is None:  # full: send, start another
-                futures.append(await p.send_batch(batch, topic, partition=partition))
+                futures.append((await p.send_batch(batch, topic, partition=partition), n))
                 batch = p.create_batch()
                 batch.append(key=key, value=value, timestamp=None)  # a first record always fits
-        futures.append(await p.send_batch(batch, topic, partition=partition))
+                n = 0
+            n += 1
+        futures.append((await p.send_batch(batch, topic, partition=partition), n))
     return futures
 
 

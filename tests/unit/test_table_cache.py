@@ -168,6 +168,17 @@ def test_a_batch_goes_to_its_partitions_rocksdb_in_one_write(tmp_path: Any) -> N
     own3.flush_transactional(3)
     assert (own2.get("b"), PartitionState(table, partition=3).get("b")) == ([1, 2], "three's own")
 
+    # After a commit the worker records how far each changelog partition is written, in that
+    # partition's own database, where Faust's table recovery starts reading; partitions not open
+    # here (revoked meanwhile) are left alone, and other tables' topics are not this table's.
+    from faust.types import TP
+
+    from streams.table_cache import persist_changelog_offsets
+
+    assert persist_changelog_offsets([table], {(changelog, 3): 17, (changelog, 1): 5, ("other", 2): 9}) == 1
+    assert table.data.persisted_offset(TP(changelog, 3)) == 17
+    assert 1 not in table.data._dbs and table.data.persisted_offset(TP(changelog, 2)) is None
+
     # A rebalance starts: Faust drops the partition's handle. A timer or web request reading the
     # view then gets nothing (and caches nothing) instead of reopening a partition this worker may
     # be losing; the batch still being processed (its event current) reads as Faust's _get would.
