@@ -210,3 +210,15 @@ def consume(
         return out
 
     return asyncio.run(go())
+
+
+async def create_topic(bootstrap: str, topic: str, partitions: int = 1) -> None:
+    """Create ``topic`` on the test broker (replication 1)."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, partitions, 1)])
+    finally:
+        await admin.close()

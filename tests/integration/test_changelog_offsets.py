@@ -13,9 +13,9 @@ from collections import defaultdict
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from streams.transactions import _last_offsets, _send_batched
+from tests.support import create_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -24,12 +24,7 @@ def test_last_offsets_match_what_a_reader_finds(kafka_bootstrap: str) -> None:
     topic = f"t{uuid.uuid4().hex[:8]}-dedup-changelog"
 
     async def run() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-        await admin.start()
-        try:
-            await admin.create_topics([NewTopic(topic, 3, 1)])
-        finally:
-            await admin.close()
+        await create_topic(kafka_bootstrap, topic, 3)
         p = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, transactional_id=f"{topic}-tx")
         await p.start()
         try:

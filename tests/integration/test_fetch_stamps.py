@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from streams import fetch_stamps
+from tests.support import create_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -37,12 +37,7 @@ def test_since_spans_markers_and_aborted_records_and_a_seek_starts_a_run(kafka_b
     tp = TopicPartition(topic, 0)
 
     async def run() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-        await admin.start()
-        try:
-            await admin.create_topics([NewTopic(topic, 1, 1)])
-        finally:
-            await admin.close()
+        await create_topic(kafka_bootstrap, topic, 1)
         producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, transactional_id=f"{topic}-tx")
         await producer.start()
         try:
