@@ -8,7 +8,8 @@
   run started at. A call that does not start where the previous one of its partition
   ended starts a new fetch run (a seek, a reset, a new assignment). The partition state
   keeps the run and its last record for ``fetched``.
-* Faust's ``_to_message`` copies both stamps onto the message (``FetchedMessage``).
+* Faust's ``_to_message`` copies both stamps onto the message (``FetchedMessage``, a
+  ``ConsumerMessage``: Faust tracks it for acks and its sensors count it, as its own).
 * Faust's fetch loop drops records at or below the last offset it handed on
   (``_read_offset``), which would also drop what a re-read fetches again: for the
   gated topics it hands everything on, and the gate drops what was already processed.
@@ -55,7 +56,7 @@ def install() -> None:
     from aiokafka.consumer.fetcher import FetchResult
     from faust.transport import consumer as faust_consumer
     from faust.transport.drivers import aiokafka as faust_aiokafka
-    from faust.types.tuples import Message
+    from faust.types.tuples import ConsumerMessage
 
     if getattr(FetchResult, "_wirefeed_stamped", False):
         return
@@ -93,7 +94,7 @@ def install() -> None:
         state.wirefeed_last = records[-1].offset
         return records
 
-    class FetchedMessage(Message):
+    class FetchedMessage(ConsumerMessage):  # a ConsumerMessage: Faust tracks and acks it as its own
         __slots__ = ("run", "since")
 
     def to_message(self: Any, tp: Any, record: Any) -> Any:

@@ -75,6 +75,7 @@ def test_faust_messages_carry_the_stamps_and_gated_topics_are_not_filtered() -> 
     fetch_stamps.install()
     from faust.transport.drivers import aiokafka as faust_aiokafka
     from faust.types import TP
+    from faust.types.tuples import ConsumerMessage
 
     record = SimpleNamespace(
         topic="t.wire.raw",
@@ -95,6 +96,8 @@ def test_faust_messages_carry_the_stamps_and_gated_topics_are_not_filtered() -> 
     msg = faust_aiokafka.Consumer._to_message(owner, TP("t.wire.raw", 0), record)  # type: ignore[arg-type]
     assert (msg.offset, msg.since, msg.run, msg.generation_id) == (12, 9, 4, 2)
     assert msg.timestamp == 1_700_000_000.0
+    # as Faust's own: tracked until acked (revocation and shutdown wait for it; sensors count it)
+    assert isinstance(msg, ConsumerMessage) and msg.tracked is False
 
     offsets = SimpleNamespace(_read_offset=fetch_stamps._GatedReadOffsets(lambda: None))
     read = offsets._read_offset
