@@ -38,7 +38,8 @@ TARGET_LABELS = frozenset({"job", "instance"})
 PROMETHEUS_SERIES = {"up": frozenset()}
 
 ALERTS = ("WirefeedWorkerStalled", "WirefeedLagGrowing", "WirefeedDLQRate", "WirefeedNoInput",
-          "WirefeedStageErrors", "WirefeedEndToEndLatencySLO", "WirefeedNotReady", "WirefeedDown")
+          "WirefeedStageErrors", "WirefeedEndToEndLatencySLO", "WirefeedNotReady", "WirefeedDown",
+          "WirefeedInputDeleted")
 
 
 # ---------------------------------------------------------------- exported series
