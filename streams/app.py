@@ -205,6 +205,7 @@ class Wirefeed:
             broker_commit_every=10**9 if s.processing_guarantee == "exactly_once" else 500,
             broker_commit_interval=3600.0 if s.processing_guarantee == "exactly_once" else 1.0,
             table_cleanup_interval=60.0,
+            table_standby_replicas=s.standby_replicas,
             logging_config=None,
             loghandlers=[],
         )

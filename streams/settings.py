@@ -54,6 +54,10 @@ class Settings:
     partitions: int = 4
     dedup_shards: int = 1
     replication: int = 1
+    # standby copies of each table partition on other workers (Faust's table_standby_replicas);
+    # 0, as in Kafka Streams: a standby replays every changelog write of the partition it copies,
+    # which tripled the CPU per item of a two-worker group (docs/performance.md, "Session 6")
+    standby_replicas: int = 0
     processing_guarantee: str = "exactly_once"  # or at_least_once (README: Delivery guarantees)
 
     # Worker
@@ -162,6 +166,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError("WIREFEED_PROCESSING_GUARANTEE must be exactly_once or at_least_once")
     if s.partitions < 1 or s.dedup_shards < 1 or s.replication < 1:
         raise SettingsError("partitions, dedup_shards and replication must be >= 1")
+    if s.standby_replicas < 0:
+        raise SettingsError("WIREFEED_STANDBY_REPLICAS must be >= 0")
     if s.dedup_shards > s.partitions:
         raise SettingsError("WIREFEED_DEDUP_SHARDS cannot exceed WIREFEED_PARTITIONS")
     if not s.store.startswith(("rocksdb://", "memory://")):
