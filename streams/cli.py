@@ -146,6 +146,10 @@ def cmd_worker(args: argparse.Namespace, s: Settings) -> int:
     wf = Wirefeed(s, knowledge)
     from faust.worker import Worker
 
+    from streams.gc_tuning import tune_for_long_runs
+
+    tune_for_long_runs()
+
     running = _mark_running(s, wf)
     worker = Worker(wf.app, loglevel=s.log_level, quiet=True, redirect_stdouts=False, override_logging=False)
     clean = False
@@ -196,11 +200,13 @@ def _lines(path: str) -> Iterator[bytes]:
 
 
 def cmd_process(args: argparse.Namespace, s: Settings) -> int:
+    from streams.gc_tuning import tune_for_long_runs
     from streams.knowledge import load_knowledge
     from streams.pipeline import chain
 
     k = load_knowledge(s)
     state = chain.State()
+    tune_for_long_runs()
     out = sys.stdout.buffer if args.output == "-" else open(args.output, "wb")  # noqa: SIM115
     dlq = sys.stderr.buffer if args.dlq is None else open(args.dlq, "wb")  # noqa: SIM115
     counts: dict[str, int] = {}
