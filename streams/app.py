@@ -28,6 +28,7 @@ from prometheus_client import CollectorRegistry
 from streams import KAFKA_VERSION, fetch_stamps, input_gate
 from streams.health import Health
 from streams.knowledge import load_knowledge
+from streams.log_summary import summarise_produce_retries
 from streams.metrics import Metrics
 from streams.pipeline import chain, dedup, furniture
 from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared
@@ -175,6 +176,7 @@ class Wirefeed:
         self.metrics.set_ruleset("strip", self.knowledge.strip_rules.version)
         self.metrics.set_ruleset("kb", self.knowledge.kb.version)
         self.metrics.kb_entities.set(self.knowledge.kb.size)
+        summarise_produce_retries(lambda error: self.metrics.child(self.metrics.produce_retries, error).inc())
         self.recent_dlq: list[dict[str, Any]] = []
         self.pending_furniture_reset: dict[tuple[str, int], list[str | None]] = {}
         self._taken = 0  # items the prepare agent has taken (WIREFEED_TEST_STALL_AFTER)

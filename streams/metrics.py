@@ -77,6 +77,13 @@ class Metrics:
             ["topic"],
             registry=r,
         )
+        self.produce_retries = Counter(
+            "wirefeed_produce_retries",
+            "Produce requests the Kafka client retried, by error (NotEnoughReplicasError right after a"
+            " transaction is Kafka 4's partition verification and harmless; other errors are not)",
+            ["error"],
+            registry=r,
+        )
         self.item_age_seconds = Histogram(
             "wirefeed_item_age_seconds",
             "From the item's own publish time to its routed output (includes the sender's delay)",
