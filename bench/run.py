@@ -83,8 +83,8 @@ class Plan:
     @classmethod
     def make(cls, quick: bool) -> Plan:
         if quick:
-            return cls(True, 8_000, 3_000, 15.0, 5.0, 5.0, 500, 200, 100_000, 30.0)
-        return cls(False, 40_000, 20_000, 40.0, 15.0, 10.0, 3_000, 600, 1_000_000, 150.0)
+            return cls(True, 8_000, 3_000, 15.0, 5.0, 5.0, 1_000, 200, 100_000, 30.0)
+        return cls(False, 40_000, 20_000, 40.0, 15.0, 10.0, 10_000, 600, 1_000_000, 150.0)
 
 
 # ---- processes -------------------------------------------------------------------
@@ -713,28 +713,41 @@ async def latency(
 
 
 def offline(values: Sequence[bytes], plan: Plan, tmp: Path) -> dict[str, Any]:
-    """``wirefeed process`` as a user runs it, then a per-stage pass and a profile in-process."""
+    """``wirefeed process`` as a user runs it (one process, then ``--jobs`` = cores), then a
+    per-stage pass and a profile in-process."""
     src = tmp / "offline.jsonl"
     src.write_bytes(b"".join(v + b"\n" for v in values[: plan.offline_items]))
+    out: dict[str, Any] = {"items": plan.offline_items}
+    jobs = max(2, os.cpu_count() or 1)
+    for n_jobs, prefix in ((1, "cli"), (jobs, "cli_jobs")):
+        got = _process_cli(src, n_jobs)
+        if "error" in got:
+            out["error"] = got["error"]
+            break
+        out |= {f"{prefix}_{k}": v for k, v in got.items()}
+    out |= in_process_profile(values[: plan.profile_items], tmp)
+    return out
+
+
+def _process_cli(src: Path, jobs: int) -> dict[str, Any]:
     cmd = [PY, "-m", "streams.cli", "process", str(src), "-o", os.devnull, "--dlq", os.devnull]
+    cmd += ["--jobs", str(jobs)]
     p = subprocess.Popen(cmd, cwd=ROOT, env=_clean_env(), stderr=subprocess.PIPE)
     assert p.stderr is not None
     err = p.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
     m = re.search(r"(\d+) lines in ([0-9.]+) s", err)
-    out: dict[str, Any] = {"items": plan.offline_items}
     if p.returncode != 0 or not m:
-        out["error"] = err[-800:]
-    else:
-        n, secs = int(m.group(1)), float(m.group(2))
-        out |= {
-            "cli_items_per_s": round(n / secs, 1),
-            "cli_seconds": secs,
-            "cli_cpu_s_incl_startup": round(usage.ru_utime + usage.ru_stime, 2),
-        }
-    out |= in_process_profile(values[: plan.profile_items], tmp)
-    return out
+        return {"error": err[-800:]}
+    n, secs = int(m.group(1)), float(m.group(2))
+    return {
+        "items_per_s": round(n / secs, 1),
+        "seconds": secs,
+        "jobs": jobs,
+        # the parent's own CPU, and with --jobs its prepare processes' (reaped before it exits)
+        "cpu_s_incl_startup": round(usage.ru_utime + usage.ru_stime, 2),
+    }
 
 
 class _Timer:
@@ -924,7 +937,8 @@ def table(res: dict[str, Any]) -> str:
         lines.append(f"offline: error {off['error'][:200]}")
     elif off:
         lines.append(
-            f"offline `wirefeed process`: {_fmt(off['cli_items_per_s'])} items/s ({off['items']} items); "
+            f"offline `wirefeed process`: {_fmt(off['cli_items_per_s'])} items/s ({off['items']} items), "
+            f"with --jobs {off['cli_jobs_jobs']} {_fmt(off['cli_jobs_items_per_s'])} items/s; "
             f"in-process {_fmt(off['inproc_items_per_s'])} items/s, "
             f"{_fmt(off['inproc_items_per_cpu_s'])} per CPU-s"
         )
@@ -978,9 +992,10 @@ def targets(res: dict[str, Any]) -> dict[str, Any]:
         if ld.get("offered_per_s") == 1000.0 and "skipped" not in ld:
             p99 = ld["p99_ms"]
             out["p99@1000/s<=100ms"] = {"ok": p99 is not None and p99 <= 100, "value": p99}
-    off = res.get("offline", {}).get("cli_items_per_s")
-    if off is not None:
-        out["offline>=10000/s"] = {"ok": off >= 10000, "value": off}
+    offline_rates = [res.get("offline", {}).get(k) for k in ("cli_items_per_s", "cli_jobs_items_per_s")]
+    if any(r is not None for r in offline_rates):
+        best = max(r for r in offline_rates if r is not None)
+        out["offline>=10000/s"] = {"ok": best >= 10000, "value": best}
     return out
 
 

@@ -1,7 +1,7 @@
 """The ``wirefeed`` command line.
 
 wirefeed worker                      run a Faust worker (Kafka)
-wirefeed process [IN] [-o OUT] [--dlq DLQ]   the same chain offline, JSONL in/out
+wirefeed process [IN] [-o OUT] [--dlq DLQ] [-j N]   the same chain offline, JSONL in/out
 wirefeed topics                      create the topology's topics
 wirefeed ingest file PATH|-          backfill JSONL / ninjs / NewsML-G2 into wire.raw
 wirefeed ingest rss URL...           poll RSS/Atom feeds into wire.raw
@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("input", nargs="?", default="-", help="JSONL input (default: stdin)")
     pr.add_argument("-o", "--output", default="-", help="enriched JSONL output (default: stdout)")
     pr.add_argument("--dlq", default=None, help="write DLQ records here (default: stderr)")
+    pr.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="prepare in this many processes, finish (dedup) in this one (default: 1)",
+    )
     pr.set_defaults(func=cmd_process)
 
     t = sub.add_parser("topics", help="create the topology's topics (idempotent)")
@@ -188,6 +195,13 @@ def _mark_running(s: Settings, wf: Any) -> Path:
 
 
 # ---- offline ---------------------------------------------------------------
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _lines(path: str) -> Iterator[bytes]:
     stream: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     try:
@@ -202,21 +216,22 @@ def _lines(path: str) -> Iterator[bytes]:
 def cmd_process(args: argparse.Namespace, s: Settings) -> int:
     from streams.gc_tuning import tune_for_long_runs
     from streams.knowledge import load_knowledge
-    from streams.pipeline import chain
+    from streams.offline import JobFailed, outcomes
 
     k = load_knowledge(s)
-    state = chain.State()
-    tune_for_long_runs()
+    tune_for_long_runs()  # before forking jobs: they share the frozen start-up objects
     out = sys.stdout.buffer if args.output == "-" else open(args.output, "wb")  # noqa: SIM115
     dlq = sys.stderr.buffer if args.dlq is None else open(args.dlq, "wb")  # noqa: SIM115
     counts: dict[str, int] = {}
     t0 = time.perf_counter()
     try:
-        for n, line in enumerate(_lines(args.input), 1):
-            o = chain.run(line, k, state, origin=chain.Origin(topic=args.input, offset=n))
+        for o in outcomes(_lines(args.input), k, jobs=args.jobs, topic=args.input):
             counts[o.kind] = counts.get(o.kind, 0) + 1
             target = dlq if o.kind == "dlq" else out
             target.write(orjson.dumps(o.record) + b"\n")
+    except JobFailed as exc:
+        print(f"wirefeed process: {exc}", file=sys.stderr)
+        return 1
     finally:
         if out is not sys.stdout.buffer:
             out.close()
