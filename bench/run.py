@@ -696,8 +696,14 @@ async def latency(
                 )
                 continue
             before = publish_counters(run) if system == "pipeline" else {}
+            cpu0, t0 = run.cpu_s(), time.monotonic()
             res = await probe.offer(pool, rate, plan.lat_seconds, plan.lat_grace)
+            cpu, wall = run.cpu_s() - cpu0, time.monotonic() - t0
             res["loadavg"] = round(os.getloadavg()[0], 2)
+            # CPU-bound or waiting? the worker's own CPU over the load (and its grace), from /proc
+            res["worker_cpu_share"] = round(cpu / wall, 2) if wall > 0 else None
+            got = res["delivered"]
+            res["worker_cpu_us_per_item"] = round(1e6 * cpu / got, 1) if got else None
             if system == "pipeline":  # where the time goes: batch sizes and transaction times per agent
                 res["worker"] = worker_side(before, publish_counters(run))
             results["loads"].append(res)
@@ -926,6 +932,11 @@ def table(res: dict[str, Any]) -> str:
                 + "".join(f"{(grace if c is None else _fmt(c)):>9}" for c in cells)
                 + f"{ld['late_beyond_grace']:>6}"
             )
+            if ld.get("worker_cpu_share") is not None:
+                lines.append(
+                    f"{'':<30}CPU: {ld['worker_cpu_share']:.0%} of a core, "
+                    f"{_fmt(ld['worker_cpu_us_per_item'])} µs per delivered item"
+                )
             for topic, w in (ld.get("worker") or {}).items():
                 lines.append(
                     f"{'':<30}{topic}: {w['batches']:,} batches of {w['items_per_batch']} items, "

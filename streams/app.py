@@ -42,6 +42,8 @@ from streams.transactions import (
     PartitionRevoked,
     TransactionalOutputs,
     adapt_faust_for_transactions,
+    last_offsets,
+    send_batched,
 )
 
 log = logging.getLogger("wirefeed")
@@ -251,9 +253,9 @@ class Wirefeed:
         self.dedup_state = app.Table("dedup", default=None, partitions=s.partitions, key_type=bytes)
         # per input partition: write-behind views flushed once per batch (streams/table_cache.py)
         self._states: dict[tuple[str, int], chain.State] = {}
+        self._tables = (self.furniture, self.discovered, self.dedup_state)
         if self.eos is not None:
-            tables = (self.furniture, self.discovered, self.dedup_state)
-            self.eos.on_committed = lambda last: persist_changelog_offsets(tables, last)
+            self.eos.on_committed = lambda last: persist_changelog_offsets(self._tables, last)
 
         self.health = Health(
             app,
@@ -371,31 +373,42 @@ class Wirefeed:
     async def _send(
         self, tp: tuple[str, int], claim: Claim | None, outputs: list[Output], next_offset: int
     ) -> None:
-        if self.eos is not None:
-            try:
+        try:
+            if self.eos is not None:
                 await self.eos.commit(tp, outputs, next_offset, claim)
-            except PartitionRevoked as exc:
-                log.info("partition %s moved to another worker; it will redo this batch", exc)
-            except Exception:
-                # Not a broker error (those are retried): a batch we cannot publish must not
-                # be skipped while the consumer moves on. Stop; a restart resumes from the
-                # last committed transaction.
-                log.critical("cannot publish a batch of %s[%d]; exiting to resume from the last commit", *tp)
-                logging.shutdown()
-                os._exit(70)
+            else:
+                await self._deliver(outputs)
+        except PartitionRevoked as exc:
+            log.info("partition %s moved to another worker; it will redo this batch", exc)
+        except Exception:
+            # Not a broker error (those are retried): a batch we cannot publish must not
+            # be skipped while the consumer moves on. Stop; a restart resumes from the
+            # last committed transaction (at-least-once: the last committed offset).
+            log.critical("cannot publish a batch of %s[%d]; exiting to resume from the last commit", *tp)
+            logging.shutdown()
+            os._exit(70)
+
+    async def _deliver(self, outputs: list[Output]) -> None:
+        """At-least-once: the batch's records, delivered before its events are acked.
+
+        Record batches per destination partition on Faust's own producer (whose flush
+        precedes each of Faust's offset commits), awaited here so that no offset is
+        committed past an output that was not delivered; the state tables' changelog
+        offsets are then recorded, as Faust records them for its own sends.
+        """
+        if not outputs:
             return
-        for topic, key, value, partition in outputs:
-            await self._topic(topic).send(key=key, value=value, partition=partition)
+        producer = self.app.producer._ensure_producer()  # type: ignore[attr-defined]  # Faust's aiokafka producer
+        futures = await send_batched(producer, outputs)
+        sent = await asyncio.gather(*(f for f, _ in futures))
+        persist_changelog_offsets(self._tables, last_offsets(sent, [n for _, n in futures]))
 
     def _flush(self, state: chain.State, tp: tuple[str, int]) -> list[Output]:
-        """State changes of the batch: into its transaction (exactly-once) or Faust's changelog."""
+        """State changes of the batch, as changelog records published with its outputs."""
         records: list[Output] = []
         for mapping in (state.dedup, state.furniture, state.discovered):
             if isinstance(mapping, PartitionState):
-                if self.eos is not None:
-                    records += mapping.flush_transactional(tp[1])
-                else:
-                    mapping.flush()
+                records += mapping.flush_records(tp[1])
         return records
 
     async def _batches(

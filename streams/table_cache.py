@@ -186,13 +186,20 @@ class PartitionState(MutableMapping[str, Any]):
             self._evict()
         return n
 
-    def flush_transactional(self, partition: int) -> list[tuple[str, bytes, bytes | None, int]]:
+    def flush_records(self, partition: int) -> list[tuple[str, bytes, bytes | None, int]]:
         """Write changed keys to the local store only; return their changelog records.
 
-        The caller publishes the records in the same Kafka transaction as the batch's
-        outputs and offsets, so state, outputs and progress commit (or abort) together.
-        A crash can leave the local store ahead of the changelog; the worker therefore
-        rebuilds local state from the changelog after an unclean stop (streams/cli.py).
+        The caller publishes the records with the batch's outputs: under exactly-once in
+        the same Kafka transaction as the outputs and offsets, so state, outputs and
+        progress commit (or abort) together; under at-least-once delivered before the
+        batch is acked. A crash can leave the local store ahead of the changelog; the
+        worker therefore rebuilds local state from the changelog after an unclean stop
+        under exactly-once (streams/cli.py).
+
+        Faust's own path (``flush``: a table write per key) sends each changelog record
+        through its producer buffer, one awaited send at a time, and makes the agent
+        wait whenever more than 100 are pending: at ~8 changed keys per item that held
+        an at-least-once worker to 90-270 items/s.
         """
         topic = self._t.changelog_topic.get_topic_name()
         store = self._t.data  # the store, without Faust's own (non-transactional) changelog send

@@ -26,7 +26,7 @@ recovery) and the agents publish through this adapter instead:
 
 State changes go into the same transactions: the agents write a batch's changed
 keys to the local store and publish their changelog records with the outputs
-(``table_cache.PartitionState.flush_transactional``); recovery reads changelogs
+(``table_cache.PartitionState.flush_records``); recovery reads changelogs
 ``read_committed``. A worker that did not stop cleanly rebuilds its local state
 from the changelogs (``cli._mark_running``). As a second line, the dedup state
 remembers which input message produced each verdict (``dedup.replayed_verdict``).
@@ -221,7 +221,7 @@ class TransactionalOutputs:
                     p = await self._producer(tp)
                     await p.begin_transaction()
                     try:
-                        futures = await _send_batched(p, outputs)
+                        futures = await send_batched(p, outputs)
                         await p.send_offsets_to_transaction(
                             {TopicPartition(tp[0], tp[1]): next_offset}, self.group_id
                         )
@@ -233,7 +233,7 @@ class TransactionalOutputs:
                     self.commits += 1
                     self._tell_faust(tp, next_offset)
                     if self.on_committed is not None:
-                        self.on_committed(_last_offsets(sent, [n for _, n in futures]))
+                        self.on_committed(last_offsets(sent, [n for _, n in futures]))
                     return
                 except ProducerFenced as exc:
                     await self._drop(tp)
@@ -391,7 +391,7 @@ class TransactionalOutputs:
         await self._close_admin()
 
 
-def _last_offsets(sent: Sequence[Any], counts: Sequence[int]) -> dict[tuple[str, int], int]:
+def last_offsets(sent: Sequence[Any], counts: Sequence[int]) -> dict[tuple[str, int], int]:
     """Offset of the last record written to each topic-partition, from the batches' metadata.
 
     A batch's metadata carries its base offset; its records have consecutive offsets.
@@ -405,7 +405,7 @@ def _last_offsets(sent: Sequence[Any], counts: Sequence[int]) -> dict[tuple[str,
     return last
 
 
-async def _send_batched(
+async def send_batched(
     p: AIOKafkaProducer, outputs: Sequence[Output]
 ) -> list[tuple[asyncio.Future[Any], int]]:
     """Send ``outputs`` as one record batch per destination partition (more when a batch fills).

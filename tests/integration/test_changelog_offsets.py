@@ -1,7 +1,7 @@
 """The offsets recorded after a commit are those of the last records written (against the broker).
 
 Table recovery starts reading a changelog partition after the recorded offset: one too
-high loses state, so ``_last_offsets`` is checked against what a reader finds, with
+high loses state, so ``last_offsets`` is checked against what a reader finds, with
 batches that fill up (several record batches per partition in one transaction).
 """
 
@@ -14,13 +14,13 @@ from collections import defaultdict
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from streams.transactions import _last_offsets, _send_batched
+from streams.transactions import last_offsets, send_batched
 from tests.support import create_topic
 
 pytestmark = pytest.mark.kafka
 
 
-def test_last_offsets_match_what_a_reader_finds(kafka_bootstrap: str) -> None:
+def testlast_offsets_match_what_a_reader_finds(kafka_bootstrap: str) -> None:
     topic = f"t{uuid.uuid4().hex[:8]}-dedup-changelog"
 
     async def run() -> None:
@@ -34,11 +34,11 @@ def test_last_offsets_match_what_a_reader_finds(kafka_bootstrap: str) -> None:
                 outputs = [(topic, f"k{i}".encode(), b"x" * 1000, 0) for i in range(1300)]
                 outputs += [(topic, f"j{i}".encode(), b"y" * 10, 1) for i in range(3 + round_)]
                 await p.begin_transaction()
-                futures = await _send_batched(p, outputs)
+                futures = await send_batched(p, outputs)
                 sent = await asyncio.gather(*(f for f, _ in futures))
                 await p.commit_transaction()
                 assert len(futures) > 3, "partition 0 needed several record batches"
-                recorded = _last_offsets(sent, [n for _, n in futures])
+                recorded = last_offsets(sent, [n for _, n in futures])
         finally:
             await p.stop()
 

@@ -138,20 +138,20 @@ def test_a_batch_goes_to_its_partitions_rocksdb_in_one_write(tmp_path: Any) -> N
     _current_event.set(weakref.ref(on2))
     state = PartitionState(table)
     state["a"], state["b"] = {"x": 1}, [1, 2]
-    records = state.flush_transactional(2)
+    records = state.flush_records(2)
     changelog = table.changelog_topic.get_topic_name()
     assert sorted(records) == [(changelog, b"a", b'{"x":1}', 2), (changelog, b"b", b"[1,2]", 2)]
     assert list(table.data._dbs) == [2]  # only partition 2's database was opened and written
     fresh = PartitionState(table)  # nothing cached: reads RocksDB
     assert (fresh.get("a"), fresh.get("b"), fresh.get("c")) == ({"x": 1}, [1, 2], None)
     del fresh["a"]
-    assert fresh.flush_transactional(2) == [(changelog, b"a", None, 2)]
+    assert fresh.flush_records(2) == [(changelog, b"a", None, 2)]
     assert PartitionState(table).get("a") is None and PartitionState(table).get("b") == [1, 2]
     _current_event.set(weakref.ref(on3))  # another partition's view does not see partition 2's keys
     assert PartitionState(table).get("b") is None
     other = PartitionState(table)
     other["c"] = 3
-    other.flush_transactional(3)
+    other.flush_records(3)
     # the worker's table-size gauge: RocksDB's key estimate over the partitions held ("b", "c")
     from streams.app import _local_len
 
@@ -165,7 +165,7 @@ def test_a_batch_goes_to_its_partitions_rocksdb_in_one_write(tmp_path: Any) -> N
     assert (own2.get("b"), own3.get("b"), own3.get("c")) == ([1, 2], None, 3)
     assert (list(own2), list(own3), list(PartitionState(table, partition=1))) == (["b"], ["c"], [])
     own3["b"] = "three's own"
-    own3.flush_transactional(3)
+    own3.flush_records(3)
     assert (own2.get("b"), PartitionState(table, partition=3).get("b")) == ([1, 2], "three's own")
 
     # After a commit the worker records how far each changelog partition is written, in that
