@@ -31,15 +31,46 @@ MAX_CHARS = 160  # furniture is short; longer lines are never candidates
 MAX_LINES_PER_ITEM = 80
 MAX_TRACKED = 2000  # lines tracked per source; the least seen are evicted beyond this
 _DIGITS = "123456789"  # masked to "0"
-# Short line -> (normalised, key) or None when it holds no letter (never a candidate). Outlet furniture
-# recurs item after item, so observe() and strip()'s learned-line check mostly skip normalising and
-# hashing; bounded like the rule matcher's line memo.
-_CANDIDATES: dict[str, tuple[str, str] | None] = {}
+# Short line -> (normalised, key), key None for prose (never learned), or None when it holds no letter
+# (never a candidate). Outlet furniture recurs item after item, so observe() and strip()'s learned-line
+# check mostly skip normalising and hashing; bounded like the rule matcher's line memo.
+_CANDIDATES: dict[str, tuple[str, str | None] | None] = {}
 CANDIDATE_MEMO_SIZE = 50_000
 # source -> (its state value, version, min_items, learned set): recomputed only when the
 # set of lines over the threshold changes, so the common case costs a dict lookup
 _MEMO: dict[str, tuple[Any, int, int, frozenset[str]]] = {}
 _MISS = object()
+
+
+# Recurring news prose is not furniture. Agencies reuse background sentences verbatim for days ("The
+# agreement still needs the approval of parliament ...", "A spokesperson for the U.N. said ..."); counted
+# like a share bar, they were learned and then deleted from every later story of the source. A line is
+# prose when it reads as a sentence of a story: eight words or more, ending as a sentence ends, not
+# bracketed (an outlet's own notes are: "(This story has not been edited by ...)"), no bar, address or
+# copyright sign, and not opening with a promo's imperative. The rule packs still remove prose-shaped
+# boilerplate they know ("Subscribe to our newsletter ..."); learning takes only the rest.
+_SENTENCE_END = frozenset(".!?\"'\u201d\u2019\u00bb")
+_NOT_PROSE = ("|", "\u00a9", "http", "www.", "@", "copyright", "all rights reserved")
+_PROMO_OPENERS = frozenset(
+    {
+        "subscribe", "follow", "download", "click", "tap", "read", "sign", "get", "join", "watch", "listen",
+        "share", "register", "log", "visit", "install", "become", "stay", "see", "explore", "discover",
+        "don't", "don\u2019t", "suscr\u00edbete", "suscr\u00edbase", "s\u00edganos", "descargue",
+        "descarga", "abonnez-vous", "suivez", "t\u00e9l\u00e9chargez", "inscrivez-vous", "cliquez",
+        "abonnieren", "folgen", "klicken", "assine", "inscreva-se", "baixe", "clique",
+    }
+)
+
+
+def prose(norm: str) -> bool:
+    """Whether a normalised line (``normalise``) reads as a sentence of a story: never learned."""
+    words = norm.split(" ")
+    if len(words) < 8 or norm[-1] not in _SENTENCE_END or norm[0] in "([{<":
+        return False
+    if any(mark in norm for mark in _NOT_PROSE):
+        return False
+    first = words[0].strip("\"'\u201c\u2018\u00ab\u00a1\u00bf")
+    return first not in _PROMO_OPENERS and first.split("-", 1)[0] not in _PROMO_OPENERS  # "suivez-nous"
 
 
 def normalise(line: str) -> str:
@@ -58,10 +89,11 @@ def normalise_short(line: str) -> str:
     return hit[0] if hit is not None else normalise(line)  # type: ignore[index]
 
 
-def _candidate(text: str) -> tuple[str, str] | None:
-    """(normalised, key) of a stripped line of MIN_CHARS..MAX_CHARS characters, None if it has no letter."""
+def _candidate(text: str) -> tuple[str, str | None] | None:
+    """(normalised, key) of a stripped line of MIN_CHARS..MAX_CHARS characters: key None for prose,
+    None if it has no letter."""
     norm = normalise(text)
-    found = (norm, _key(norm)) if any(map(str.isalpha, norm)) else None
+    found = (norm, None if prose(norm) else _key(norm)) if any(map(str.isalpha, norm)) else None
     if len(_CANDIDATES) >= CANDIDATE_MEMO_SIZE:
         _CANDIDATES.clear()
     _CANDIDATES[text] = found
@@ -125,7 +157,7 @@ def observe(
         if cand is None:
             continue
         norm, k = cand  # type: ignore[misc]
-        if norm in seen:
+        if k is None or norm in seen:  # prose is never learned, so not tracked
             continue
         seen.add(norm)
         if len(seen) > MAX_LINES_PER_ITEM:
@@ -246,7 +278,8 @@ def learned_lines(
             return memo[3]
         hot_lines = (e for _, e in _entries(state, source, src["L"])) if "lines" not in src else (
             src["lines"][k] for k in src["L"] if k in src["lines"])
-        result = frozenset(e.get("n") or normalise(e["t"]) for e in hot_lines)
+        # prose filtered here too: a state written before the rule may hold some
+        result = frozenset(n for n in (e.get("n") or normalise(e["t"]) for e in hot_lines) if not prose(n))
         if len(_MEMO) > 10_000:
             _MEMO.clear()
         _MEMO[source] = (src, src.get("v", 0), need, result)
@@ -264,7 +297,7 @@ def learned_lines(
         e = table.get(k)
         if e is not None and _count(e, since, own, offset) >= need:
             out.append(e.get("n") or normalise(e["t"]))
-    return frozenset(out)
+    return frozenset(n for n in out if not prose(n))
 
 
 def reset(state: MutableMapping[str, Any], source: str | None = None) -> int:
@@ -308,7 +341,7 @@ def describe(sources: Mapping[str, Any], *, min_items: int = 2) -> dict[str, lis
         rows = [
             {"line": e["t"], "items": len(e["s"]), "first_seen": e["f"], "last_seen": e["l"]}
             for e in lines.values()
-            if len(e["s"]) >= max(2, min_items)
+            if len(e["s"]) >= max(2, min_items) and not prose(e.get("n") or normalise(e["t"]))
         ]
         out[source] = sorted(rows, key=lambda r: (-r["items"], r["line"]))
     return out

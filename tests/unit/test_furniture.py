@@ -108,3 +108,74 @@ def test_candidate_memo_does_not_change_what_is_learned() -> None:
         states.append(json.dumps(state, sort_keys=True))
     assert states[0] == states[1]
     assert fu.learned_lines(json.loads(states[0]), "src", min_items=3, now=1060.0, window_s=W)
+
+
+BACKGROUND = "The truce, brokered by Russia and the United States, has been broken repeatedly since it began."
+APP_PROMO = "Download the Wire app for breaking news alerts"
+DESK_NOTE = "(This report was produced by our syndication desk and edited for length.)"
+
+
+def _wire_story(i: int) -> list[str]:
+    lead = f"BEIRUT, March {i} (Reuters) - Story {i} opens with its own lead " + "and more words " * 8 + "."
+    return [lead, f"Officials gave figure {i} on Tuesday.", BACKGROUND, APP_PROMO, DESK_NOTE]
+
+
+def test_recurring_story_sentences_are_not_learned_but_furniture_is() -> None:
+    from streams.pipeline.rules import load_rules
+    from streams.pipeline.strip import strip
+
+    state: dict = {}
+    for i in range(6):
+        fu.observe(state, "Reuters", f"r{i}", _wire_story(i), 1000.0 + i, window_s=W, min_items=3)
+    learned = fu.learned_lines(state, "Reuters", min_items=3, now=1006.0, window_s=W)
+    assert fu.normalise(APP_PROMO) in learned and fu.normalise(DESK_NOTE) in learned
+    assert fu.normalise(BACKGROUND) not in learned
+    body = strip("", "\n".join(_wire_story(9)), load_rules(), learned=learned).body
+    assert BACKGROUND in body.split("\n") and APP_PROMO not in body and DESK_NOTE not in body
+    # prose is not even tracked: no state is written for it
+    assert all(e["t"] != BACKGROUND for e in fu.view(state)["Reuters"]["lines"].values())
+
+
+def test_prose_learned_by_an_earlier_version_is_no_longer_applied() -> None:
+    state: dict = {}
+    for i in range(6):
+        fu.observe(state, "Reuters", f"r{i}", _wire_story(i), 1000.0 + i, window_s=W, min_items=3)
+    head = state["Reuters"]
+    k = "0123456789abcdef"  # a line an earlier version tracked and counted as learned
+    state[f"\x00{k}\x00Reuters"] = {
+        "t": BACKGROUND,
+        "n": fu.normalise(BACKGROUND),
+        "s": [[f"sig{i}", 1000.0 + i, None] for i in range(6)],
+        "f": 1000.0,
+        "l": 1005.0,
+    }
+    head["ix"].append(k)
+    head["L"][k] = 1
+    head["v"] = head.get("v", 0) + 1
+    for offset in (None, 0):  # the memoised path and the exact one (a replay)
+        learned = fu.learned_lines(state, "Reuters", min_items=3, now=1006.0, window_s=W, offset=offset)
+        assert fu.normalise(APP_PROMO) in learned and fu.normalise(BACKGROUND) not in learned
+    assert BACKGROUND not in [r["line"] for r in fu.describe(fu.view(state), min_items=3)["Reuters"]]
+
+
+def test_prose_is_a_sentence_of_a_story_in_any_language() -> None:
+    story = [
+        BACKGROUND,
+        "A spokesperson for NATO said the organisation was monitoring the situation closely.",
+        "« Nous n'accepterons pas un accord qui affaiblit le pays », a affirmé la présidente.",
+        "Die Regierung kündigte am Dienstag weitere Gespräche mit den Nachbarländern an.",
+        "El ministro dijo que las negociaciones continuarán la próxima semana en Ginebra.",
+    ]
+    furniture = [
+        APP_PROMO,
+        DESK_NOTE,
+        "Subscribe to our newsletter for the top stories every morning.",
+        "Share this article: WhatsApp | Facebook | X | LinkedIn | Email",
+        "Copyright 2026 The Associated Press. All rights reserved.",
+        "Suivez-nous sur les réseaux sociaux pour ne rien manquer de l'actualité.",
+        "Suscríbete a nuestro boletín para recibir las noticias más importantes del día.",
+        "Short line.",
+        "For more news visit www.example.com every day of the week.",
+    ]
+    assert [fu.prose(fu.normalise(x)) for x in story] == [True] * len(story)
+    assert [fu.prose(fu.normalise(x)) for x in furniture] == [False] * len(furniture)
