@@ -477,6 +477,9 @@ class Report:
     expected_outputs: int
     no_output_resends: int
     examples: list[str] = field(default_factory=list)
+    # expected outcomes (item, verdict, original) found nowhere among the outputs: what at-least-once
+    # must keep at 0 while it may double outputs
+    missing_outcomes: int = 0
 
     def line(self) -> str:
         topics = " ".join(
@@ -487,6 +490,7 @@ class Report:
         return (
             f"[{self.scenario} run {self.run}] items={self.items} faults={len(self.faults)} "
             f"lost={self.lost} doubled={self.doubled} mismatches={self.mismatches} "
+            f"missing_outcomes={self.missing_outcomes} "
             f"recovery_s={self.recovery_s} outputs={self.expected_outputs} "
             f"resends_dropped={self.no_output_resends} took={self.duration_s:.0f}s"
             + (f" topics[{topics}]" if topics else "")
@@ -499,6 +503,7 @@ class Report:
             "lost": self.lost,
             "doubled": self.doubled,
             "mismatches": self.mismatches,
+            "missing_outcomes": self.missing_outcomes,
             "per_topic": self.per_topic,
             "recovery_s": self.recovery_s,
             "duration_s": round(self.duration_s, 1),
@@ -597,6 +602,8 @@ def check(
             examples.append(f"verdict {key}: want {dict(want_v[key])} got {dict(have_v[key])}")
     lost += sum((exp.dlq - dlq).values())
     doubled += sum((dlq - exp.dlq).values())
+    missing_outcomes = sum(sum((want_v[key] - have_v[key]).values()) for key in want_v)
+    missing_outcomes += sum((exp.dlq - dlq).values())
 
     per_topic: dict[str, dict[str, int]] = {}
     for kind in ("enriched", "duplicates"):
@@ -632,6 +639,7 @@ def check(
         expected_outputs=exp.outputs,
         no_output_resends=exp.no_output,
         examples=examples,
+        missing_outcomes=missing_outcomes,
     )
 
 

@@ -69,11 +69,15 @@ def _scenario(
     rate: float,
     workers: int,
     faults: list[Fault],
+    at_least_once: bool = False,
 ) -> None:
     started = time.time()
     messages = _input(min_items)
-    fleet = Fleet(broker.bootstrap, tmp)
+    extra = {"WIREFEED_PROCESSING_GUARANTEE": "at_least_once"} if at_least_once else {}
+    fleet = Fleet(broker.bootstrap, tmp, **extra)
     expected = expected_output_count(fleet, messages)  # offline, before the workers compete for CPU
+    if at_least_once:  # outputs may be doubled: their count says nothing; wait until they stop coming
+        expected = 10**9
     notes: list[str] = []
     injected: list[str] = []
     fault_times: list[float] = []
@@ -92,7 +96,7 @@ def _scenario(
             producer.wait_for(share, fleet, notes)
             fault_times.append(time.time())
             injected.append(action(fleet, broker))
-        wait_drained(fleet, monitor, producer, expected, notes=notes)
+        wait_drained(fleet, monitor, producer, expected, notes=notes, quiet_s=30.0 if at_least_once else 45.0)
         recovery = [monitor.recovery_after(t) for t in fault_times]
     finally:
         if monitor is not None:
@@ -111,6 +115,12 @@ def _scenario(
     )
     print("\n" + report.line())
     record(report)
+    if at_least_once:  # nothing lost; doubles allowed
+        missing = {t: v for t, v in report.per_topic.items() if v["missing"]}
+        assert (report.missing_outcomes, missing) == (0, {}), (
+            f"{report.line()}\n" + "\n".join(report.examples[:20]) + f"\n{logs}"
+        )
+        return
     bad = {t: v for t, v in report.per_topic.items() if v["missing"] or v["extra"]}
     assert (report.lost, report.doubled, report.mismatches, bad) == (0, 0, 0, {}), (
         f"{report.line()}\n" + "\n".join(report.examples[:20]) + f"\n{logs}"
@@ -153,6 +163,30 @@ def _wipe_and_restart(fleet: Fleet, broker: Broker) -> str:
 def test_kill9_workers_repeatedly(broker: Broker, tmp_path: Path, run: int) -> None:
     kills = [(share, _kill(n % 2)) for n, share in enumerate((0.15, 0.35, 0.55, 0.75))]
     _scenario(broker, tmp_path, "kill9", run, min_items=20_000, rate=330, workers=2, faults=kills)
+
+
+@pytest.mark.timeout(480)
+@pytest.mark.parametrize("run", RUNS)
+@pytest.mark.skipif(
+    os.environ.get("FAULT_AT_LEAST_ONCE") != "1",
+    reason="known issue, opt in with FAULT_AT_LEAST_ONCE=1: in 3 of 7 runs (2026-11-28) some outcomes "
+    "had not appeared when outputs stopped for 30 s; at-least-once has neither the input gate nor the "
+    "stalled-input re-read of exactly-once (docs/delivery.md)",
+)
+def test_kill9_workers_at_least_once(broker: Broker, tmp_path: Path, run: int) -> None:
+    """``WIREFEED_PROCESSING_GUARANTEE=at_least_once``: a crash may double outputs, must not lose one."""
+    kills = [(share, _kill(n % 2)) for n, share in enumerate((0.2, 0.5, 0.8))]
+    _scenario(
+        broker,
+        tmp_path,
+        "kill9-alo",
+        run,
+        min_items=10_000,
+        rate=250,
+        workers=2,
+        faults=kills,
+        at_least_once=True,
+    )
 
 
 @pytest.mark.timeout(420)
