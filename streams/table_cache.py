@@ -7,7 +7,7 @@ source per item. Through a plain table view that made state, not text
 processing, the worker's main cost.
 
 ``PartitionState`` holds the decoded values a partition's stages touch and
-writes only the keys that changed, once per batch (``flush``), while the batch's
+writes only the keys that changed, once per batch (``flush_records``), while the batch's
 last event is Faust's current event — so every write lands in that partition's
 store and changelog, as Faust requires. Flushing happens before the batch's
 transaction commits, so state is never behind published outputs.
@@ -63,7 +63,7 @@ class PartitionState(MutableMapping[str, Any]):
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._dirty: set[str] = set()
         self._max = max_entries
-        self.writes = 0  # table writes done by flush (metrics, tests)
+        self.writes = 0  # keys written by flush_records (metrics, tests)
 
     # -- mapping -----------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
@@ -167,25 +167,6 @@ class PartitionState(MutableMapping[str, Any]):
         for k in victims:
             del self._cache[k]
 
-    def flush(self) -> int:
-        """Write changed keys to the table and Faust's changelog (with the partition's event current)."""
-        n = 0
-        for key in self._dirty:
-            value = self._cache.get(key, _DELETED)
-            raw = key.encode()
-            if value is _DELETED:
-                if self._t.get(raw) is not None:
-                    del self._t[raw]
-                self._cache[key] = _ABSENT
-            else:
-                self._t[raw] = value
-            n += 1
-        self._dirty.clear()
-        self.writes += n
-        if len(self._cache) > self._max:
-            self._evict()
-        return n
-
     def flush_records(self, partition: int) -> list[tuple[str, bytes, bytes | None, int]]:
         """Write changed keys to the local store only; return their changelog records.
 
@@ -196,7 +177,7 @@ class PartitionState(MutableMapping[str, Any]):
         worker therefore rebuilds local state from the changelog after an unclean stop
         under exactly-once (streams/cli.py).
 
-        Faust's own path (``flush``: a table write per key) sends each changelog record
+        Faust's own path (a table write per key) sends each changelog record
         through its producer buffer, one awaited send at a time, and makes the agent
         wait whenever more than 100 are pending: at ~8 changed keys per item that held
         an at-least-once worker to 90-270 items/s.

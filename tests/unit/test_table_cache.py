@@ -23,6 +23,15 @@ class FakeTable(dict):
     def __setitem__(self, key: bytes, value: Any) -> None:
         super().__setitem__(key, orjson.dumps(value))
 
+    @property
+    def data(self) -> FakeTable:  # the store, written directly by flush_records
+        return self
+
+    class changelog_topic:
+        @staticmethod
+        def get_topic_name() -> str:
+            return "fake-changelog"
+
 
 def test_write_behind_state_matches_a_plain_dict_item_by_item() -> None:
     k = load_knowledge(load_settings({}))
@@ -51,8 +60,8 @@ def test_write_behind_state_matches_a_plain_dict_item_by_item() -> None:
         b = chain.run(data, k, cached, origin=origin, now=1_000.0 + n)
         assert (a.kind, a.record.get("dedup"), a.routes) == (b.kind, b.record.get("dedup"), b.routes), r["id"]
         if n % 7 == 0:  # a batch boundary
-            cached.dedup.flush()  # type: ignore[union-attr]
-    cached.dedup.flush()  # type: ignore[union-attr]
+            cached.dedup.flush_records(0)  # type: ignore[union-attr]
+    cached.dedup.flush_records(0)  # type: ignore[union-attr]
     stored = {key.decode(): orjson.loads(v) for key, v in dict.items(table)}
     assert stored == plain.dedup
     # a fresh view (after a restart: nothing cached) reads the same state back
@@ -66,12 +75,12 @@ def test_deletes_and_the_bound_on_cached_entries() -> None:
     for i in range(10):
         st[f"k{i}"] = {"n": i}
     assert st.pending == 10
-    assert st.flush() == 10 and st.pending == 0
+    assert len(st.flush_records(0)) == 10 and st.pending == 0
     assert len(st._cache) <= 3  # clean entries beyond the bound are dropped...
     assert st["k0"] == {"n": 0}  # ...and read back from the table
     del st["k1"]
     assert "k1" not in st and st.get("k1") is None
-    st.flush()
+    st.flush_records(0)
     assert b"k1" not in table and sorted(st) == sorted(f"k{i}" for i in range(10) if i != 1)
 
 
@@ -92,10 +101,10 @@ def test_misses_are_remembered_until_the_key_is_written() -> None:
     assert table.reads == 1  # one table read for three lookups of an absent key
     st["a:1"] = [1]
     assert st["a:1"] == [1] and "a:1" in st
-    st.flush()
+    st.flush_records(0)
     del st["a:1"]
     assert st.get("a:1") is None
-    st.flush()
+    st.flush_records(0)
     assert b"a:1" not in table and st.get("a:1") is None and "a:1" not in list(st)
     # a fresh view (what a new owner of the partition starts with) reads the table again
     assert PartitionState(table).get("a:1") is None
@@ -109,7 +118,7 @@ def test_eviction_keeps_unflushed_writes_and_leaves_slack() -> None:
         st.get(f"miss{i}")
         assert len(st._cache) <= 100
     assert st["dirty"] == {"n": 0} and st.pending == 1  # never evicted before its flush
-    st.flush()
+    st.flush_records(0)
     assert table.get(b"dirty") == {"n": 0}
     # evicting down to 90% means one eviction per ten reads at the bound, not one per read
     before = len(st._cache)
