@@ -22,10 +22,10 @@ from typing import Any
 
 import faust
 import orjson
-from faust.sensors.prometheus import setup_prometheus_sensors
 from prometheus_client import CollectorRegistry
 
 from streams import KAFKA_VERSION, fetch_stamps, input_gate
+from streams.faust_monitor import setup_faust_metrics
 from streams.health import Health
 from streams.knowledge import load_knowledge
 from streams.log_summary import summarise_produce_retries
@@ -266,7 +266,7 @@ class Wirefeed:
             transactional_topics=(s.topic_dedup,) if s.processing_guarantee == "exactly_once" else (),
         )
         self.route_updates = RouteUpdates(settings, self)
-        setup_prometheus_sensors(app, pattern="/metrics", registry=self.registry, name_prefix="faust")
+        setup_faust_metrics(app, self.registry, pattern="/metrics", name_prefix="faust")
         register_pages(self)
 
         app.agent(self.raw, name="wirefeed.prepare")(self._prepare_agent)
