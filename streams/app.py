@@ -21,7 +21,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Any
 
 import faust
-import orjson
 from prometheus_client import CollectorRegistry
 
 from streams import KAFKA_VERSION, fetch_stamps, input_gate
@@ -31,7 +30,7 @@ from streams.knowledge import load_knowledge
 from streams.log_summary import summarise_produce_retries
 from streams.metrics import Metrics
 from streams.pipeline import chain, dedup, furniture
-from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared
+from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared, Staged
 from streams.route_updates import RouteUpdates
 from streams.settings import Settings
 from streams.status_page import register_pages
@@ -331,12 +330,12 @@ class Wirefeed:
             origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
             value = msg.value if isinstance(msg.value, bytes) else b""
             try:
-                result = chain.prepare(value, k, state, origin=origin, observer=m)
+                result = chain.prepare_staged(value, k, state, origin=origin, observer=m)
                 if isinstance(result, Outcome):
                     outputs += self._outputs(result)
                     continue
                 key = dedup.shard_key(result.fp, result.item.id, shards=s.dedup_shards).encode()
-                outputs.append((s.topic_dedup, key, chain.encode_prepared(result), None))
+                outputs.append((s.topic_dedup, key, chain.encode_staged(result), None))
                 to_dedup += 1
             except Exception as exc:  # never let one message kill the agent
                 outputs += self._poison(value, origin, "prepare", exc)
@@ -353,8 +352,8 @@ class Wirefeed:
             msg = event.message
             origin = Origin(msg.topic, msg.partition, msg.offset, msg.key, msg.timestamp)
             try:
-                prepared = chain.decode_prepared(msg.value)
-                outputs += self._outputs(chain.finish(prepared, k, state, observer=m), prepared)
+                staged = chain.decode_staged(msg.value)
+                outputs += self._outputs(chain.finish(staged, k, state, observer=m), staged)
             except Exception as exc:  # never let one message kill the agent
                 outputs += self._poison(msg.value or b"", origin, "finish", exc)
         m.child(m.consumed, tp[0]).inc(len(evs))
@@ -537,7 +536,7 @@ class Wirefeed:
             )
         return topic
 
-    def _outputs(self, out: Outcome, prepared: Prepared | None = None) -> list[Output]:
+    def _outputs(self, out: Outcome, item: Staged | Prepared | None = None) -> list[Output]:
         """The messages an outcome publishes (and its metrics)."""
         m, s = self.metrics, self.settings
         key = (out.item_id or "").encode() or None
@@ -550,15 +549,14 @@ class Wirefeed:
                 | {"at": rec.get("failed_at")}
             )
             del self.recent_dlq[:-20]
-            return [(s.topic_dlq, key, orjson.dumps(out.record), None)]
-        verdict = "redelivery" if out.kind == "redelivery" else out.record["dedup"]["status"]
-        m.child(m.dedup_verdicts, verdict).inc()
+            return [(s.topic_dlq, key, out.value, None)]
+        m.child(m.dedup_verdicts, out.verdict.status if out.verdict is not None else out.kind).inc()
         if out.kind == "redelivery":
             return []  # the same id+version was already published: no second output anywhere
         if out.kind == "duplicate":
             m.child(m.produced, "duplicates").inc()
-            return [(s.topic_duplicates, key, orjson.dumps(out.record), None)]
-        value = orjson.dumps(out.record)
+            return [(s.topic_duplicates, key, out.value, None)]
+        value = out.value
         msgs: list[Output] = [(s.topic_enriched, key, value, None)]
         m.child(m.produced, "enriched").inc()
         for name in out.routes:
@@ -566,22 +564,26 @@ class Wirefeed:
             m.child(m.routed, name).inc()
         if not out.routes:
             m.unrouted.inc()
-        self._observe_outcome(out, prepared)
+        if item is not None:
+            self._observe_outcome(item)
         return msgs
 
-    def _observe_outcome(self, out: Outcome, prepared: Prepared | None) -> None:
+    def _observe_outcome(self, item: Staged | Prepared) -> None:
         m, now = self.metrics, time.time()
-        rec = out.record
-        m.count_each(m.removals, (r["rule"] for r in rec["stripped"]))
-        m.count_each(m.entities, (e["type"] for e in rec["entities"]))
-        if prepared is not None:
-            arrived = prepared.origin.timestamp or prepared.received_at
-            m.child(m.e2e_seconds, "received").observe(max(0.0, now - arrived))
-        if rec.get("published"):
+        if isinstance(item, Staged):
+            m.count_each(m.removals, item.removed)
+            m.count_each(m.entities, item.entity_types)
+        else:  # an older worker's record
+            m.count_each(m.removals, (r.rule for r in item.cleaned.stripped))
+            m.count_each(m.entities, (e.type for e in item.tags.entities))
+        arrived = item.origin.timestamp or item.received_at
+        m.child(m.e2e_seconds, "received").observe(max(0.0, now - arrived))
+        published = item.item.published
+        if published:
             from datetime import datetime
 
             try:
-                ts = datetime.fromisoformat(rec["published"].replace("Z", "+00:00")).timestamp()
+                ts = datetime.fromisoformat(published.replace("Z", "+00:00")).timestamp()
                 m.item_age_seconds.observe(max(0.0, now - ts))
             except ValueError:
                 pass

@@ -228,7 +228,7 @@ def cmd_process(args: argparse.Namespace, s: Settings) -> int:
         for o in outcomes(_lines(args.input), k, jobs=args.jobs, topic=args.input):
             counts[o.kind] = counts.get(o.kind, 0) + 1
             target = dlq if o.kind == "dlq" else out
-            target.write(orjson.dumps(o.record) + b"\n")
+            target.write(o.value + b"\n")
     except JobFailed as exc:
         print(f"wirefeed process: {exc}", file=sys.stderr)
         return 1

@@ -100,8 +100,7 @@ def _fanned_out(
                 if kind == _OUTCOME:
                     yield value
                     continue
-                p = chain.decode_prepared(value)
-                yield chain.finish(p, k, state, original=lambda line=line: line)
+                yield chain.finish(chain.decode_staged(value), k, state, original=lambda line=line: line)
         clean = True
     finally:
         for inbox in inboxes:
@@ -138,18 +137,18 @@ def _receive(outbox: Any, proc: Any) -> list[tuple[int, Any]]:
 
 
 def _job(k: chain.Knowledge, topic: str | None, inbox: Any, outbox: Any) -> None:
-    """A prepare process: blocks of lines in, prepared items (wire.dedup's encoding) or DLQ outcomes out."""
+    """A prepare process: blocks of lines in, staged items (wire.dedup's encoding) or DLQ outcomes out."""
     state = chain.State(dedup={})
     try:
         while (msg := inbox.get()) is not None:
             first, chunk = msg
             results: list[tuple[int, Any]] = []
             for n, line in enumerate(chunk, first):
-                p = chain.prepare(line, k, state, origin=chain.Origin(topic=topic, offset=n))
+                p = chain.prepare_staged(line, k, state, origin=chain.Origin(topic=topic, offset=n))
                 if isinstance(p, chain.Outcome):
                     results.append((_OUTCOME, p))
                 else:
-                    results.append((_PREPARED, chain.encode_prepared(p)))
+                    results.append((_PREPARED, chain.encode_staged(p)))
             outbox.put((_DONE, results))
     except KeyboardInterrupt:
         pass

@@ -53,16 +53,19 @@ log = logging.getLogger("wirefeed.transactions")
 _BATCH_BYTES = 512 * 1024
 
 # A transaction that follows another on the same producer can reach the broker while the previous
-# commit's markers are still being written. Kafka then answers CONCURRENT_TRANSACTIONS (to
-# AddOffsetsToTxn) or, from its KIP-890 verification, NOT_ENOUGH_REPLICAS (to a produce), and
-# aiokafka retries both after retry_backoff_ms — 100 ms by default, a latency floor per batch
-# (only its AddPartitionsToTxn retry has a 20 ms override, as in the Java client, KAFKA-5477).
+# commit's markers are still being written (about a millisecond on a local broker). Kafka then answers
+# CONCURRENT_TRANSACTIONS (to AddPartitionsToTxn and AddOffsetsToTxn) or, from its KIP-890
+# verification, NOT_ENOUGH_REPLICAS (to a produce), and aiokafka retries after retry_backoff_ms —
+# 100 ms by default — or, for AddPartitionsToTxn only, after a fixed 20 ms (KAFKA-5477). Under a
+# backlog each partition's transactions follow each other directly, so those waits were most of a
+# transaction's time. Measured with back-to-back transactions of one 3 KB record and an offset
+# commit on the local broker (docs/performance.md, "Transactions back to back"): p50 24 ms with
+# aiokafka's waits, 9.6 ms with the 5 ms AddPartitionsToTxn wait used until then, 5.7 ms with 1 ms
+# (each retry is one small request to the coordinator). The general retry backoff stays at 20 ms:
+# 2 ms took the tail from 34 to 8 ms, but aiokafka also waits it between metadata and connection
+# attempts, which would spin while a broker is down.
 _RETRY_BACKOFF_MS = 20
-# ... and that AddPartitionsToTxn override itself: markers are normally written within a few
-# milliseconds, so a 20 ms wait made every transaction that directly follows another on its
-# producer cost ~25 ms instead of ~8 (measured on the local broker). Under a backlog each
-# partition's transactions do follow each other directly.
-_ADD_PARTITIONS_BACKOFF_S = 0.005
+_ADD_PARTITIONS_BACKOFF_S = 0.001
 
 # how long a revocation waits for a partition's running transaction before closing its producer
 RELEASE_WAIT_S = 30.0
@@ -185,7 +188,7 @@ class TransactionalOutputs:
                 transactional_id=self._tid(tp),
                 enable_idempotence=True,
                 acks="all",
-                linger_ms=2,
+                linger_ms=0,  # outputs arrive as whole record batches (send_batched): nothing to wait for
                 retry_backoff_ms=_RETRY_BACKOFF_MS,
                 # a batch's records go out in few large record batches (aiokafka's default of
                 # 16 KiB holds two enriched items: a produce request per handful of records)

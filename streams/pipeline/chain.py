@@ -23,20 +23,25 @@ import base64
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import chain as _concat
 from time import perf_counter
 from typing import Any, Literal, Protocol
 
 import orjson
 
-from streams.pipeline import dedup, furniture, parse, route, strip, tag
+from streams.pipeline import dedup, furniture, parse, route, staged, strip, tag
 from streams.pipeline.kb import KnowledgeBase
 from streams.pipeline.route_lang import RuleSet as RouteRules
 from streams.pipeline.rules import RuleSet as StripRules
+from streams.pipeline.staged import Staged
+from streams.pipeline.staged import b64 as _b64
+from streams.pipeline.staged import entity_json as _entity_json
+from streams.pipeline.staged import iso_utc as _iso
+from streams.pipeline.staged import unb64 as _unb64
 from streams.pipeline.types import (
     Entity,
     Mention,
+    Origin,
     RawItem,
     Rejected,
     Removal,
@@ -44,6 +49,8 @@ from streams.pipeline.types import (
     TagResult,
     Verdict,
 )
+
+__all__ = ["Origin", "Staged"]  # re-exported: where callers of the chain have always found them
 
 STAGES = ("parse", "strip", "tag", "fingerprint", "dedup", "route")
 OutcomeKind = Literal["enriched", "duplicate", "redelivery", "dlq"]
@@ -61,21 +68,7 @@ class _NoObserver:
 
 
 _NO_OBSERVER = _NoObserver()
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    topic: str | None = None
-    partition: int | None = None
-    offset: int | None = None
-    key: bytes | None = None
-    timestamp: float | None = None  # broker timestamp of the raw message (s)
-
-    def tag(self) -> str | None:
-        """Identity of the input message; None when it has none (ad-hoc calls)."""
-        if self.offset is None:
-            return None
-        return f"{self.topic}/{self.partition}/{self.offset}"
+_NO_ORIGIN = Origin()
 
 
 @dataclass(slots=True)
@@ -295,14 +288,62 @@ def _entities_fast(rows: list[Any]) -> list[Entity]:
     return ents
 
 
-@dataclass(slots=True)
 class Outcome:
-    kind: OutcomeKind
-    record: dict[str, Any]
-    routes: list[str] = field(default_factory=list)
-    item_id: str | None = None
-    reason: str | None = None  # DLQ reason, for metrics
-    stage: str | None = None
+    """What one input produced: an output record (or a DLQ record) and where it goes.
+
+    ``value`` is the record as published (JSON bytes) and ``record`` the same as a dict; either is
+    made from the other on first use. The chain renders enriched and duplicate records as bytes
+    (``staged.render``), so the worker publishes them without building the dict at all.
+    """
+
+    __slots__ = ("_record", "_value", "item_id", "kind", "reason", "routes", "stage", "verdict")
+
+    def __init__(
+        self,
+        kind: OutcomeKind,
+        record: dict[str, Any] | None = None,
+        routes: list[str] | None = None,
+        item_id: str | None = None,
+        reason: str | None = None,  # DLQ reason, for metrics
+        stage: str | None = None,
+        *,
+        value: bytes | None = None,
+        verdict: Verdict | None = None,  # enriched and duplicate outcomes: the dedup verdict
+    ) -> None:
+        if record is None and value is None:
+            raise ValueError("an outcome needs its record or its value")
+        self.kind = kind
+        self._record = record
+        self._value = value
+        self.routes = [] if routes is None else routes
+        self.item_id = item_id
+        self.reason = reason
+        self.stage = stage
+        self.verdict = verdict
+
+    @property
+    def record(self) -> dict[str, Any]:
+        if self._record is None:
+            self._record = orjson.loads(self._value)  # type: ignore[arg-type]
+        return self._record
+
+    @property
+    def value(self) -> bytes:
+        if self._value is None:
+            self._value = orjson.dumps(self._record)
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Outcome):
+            return NotImplemented
+        return (self.kind, self.record, self.routes, self.item_id, self.reason, self.stage) == (
+            other.kind, other.record, other.routes, other.item_id, other.reason, other.stage
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.kind!r}, item_id={self.item_id!r}, routes={self.routes!r})"
 
 
 @dataclass(slots=True)
@@ -375,7 +416,7 @@ def prepare(
     k: Knowledge,
     state: State,
     *,
-    origin: Origin = Origin(),
+    origin: Origin = _NO_ORIGIN,
     now: float | None = None,
     observer: StageObserver | None = None,
 ) -> Prepared | Outcome:
@@ -447,31 +488,28 @@ def prepare(
     return Prepared(item, cleaned, tags, fp, origin, received_at=now)
 
 
-def finish(
+def stage(
     p: Prepared,
     k: Knowledge,
-    state: State,
     *,
     now: float | None = None,
     observer: StageObserver | None = None,
     original: Callable[[], bytes] | None = None,
-) -> Outcome:
-    """Second half: routes, dedup verdict, and the output record."""
+) -> Staged | Outcome:
+    """Route a prepared item and render its record: what the dedup half takes (``staged``).
+
+    Routing is pure, so it runs here, on the input's own partition, rather than in the dedup
+    half, which runs serially per shard. A kill is not routed: it follows its original's routes,
+    which only the dedup state knows.
+    """
     guard = _Guard(observer or _NO_OBSERVER)
-    now = time.time() if now is None else now
-    if now - state.last_expiry >= EXPIRY_EVERY_S:
-        # forget stories past the horizon, a bounded slice at a time, on the same
-        # partition's state the next verdict uses (Faust: the current event's)
-        state.last_expiry = now
-        dedup.expire(state.dedup, now, k.dedup, budget=EXPIRY_BUDGET)
+    now = p.received_at if now is None else now
+    routed = None
     try:
-        # Route before dedup records anything: an item that fails routing must not
-        # stay in the dedup state as the original its later copies are dropped for.
         with guard("route"):
             _drill(k, "route", p.item.id)
-            matched = None
             if p.item.pubstatus != "canceled":
-                matched = route.route(
+                routed = route.route(
                     k.routes,
                     headline=p.cleaned.headline,
                     body=p.cleaned.body,
@@ -479,6 +517,58 @@ def finish(
                     source=p.item.source,
                     language=p.item.language,
                 )
+    except _StageFailed as exc:
+        data = original() if original else _reconstruct(p)
+        return dead_letter(
+            data, "stage_error", _summary(exc.exc), exc.stage, p.origin, now, item_id=p.item.id
+        )
+    return staged.staged(p.item, p.cleaned, p.tags, p.fp, p.origin, p.received_at, routed)
+
+
+def prepare_staged(
+    data: bytes,
+    k: Knowledge,
+    state: State,
+    *,
+    origin: Origin = _NO_ORIGIN,
+    now: float | None = None,
+    observer: StageObserver | None = None,
+) -> Staged | Outcome:
+    """The first half: bytes -> ``Staged`` (parse, strip, tag, fingerprint, route), or a DLQ ``Outcome``."""
+    p = prepare(data, k, state, origin=origin, now=now, observer=observer)
+    if isinstance(p, Outcome):
+        return p
+    return stage(p, k, now=p.received_at, observer=observer, original=lambda: data)
+
+
+def finish(
+    p: Staged | Prepared,
+    k: Knowledge,
+    state: State,
+    *,
+    now: float | None = None,
+    observer: StageObserver | None = None,
+    original: Callable[[], bytes] | None = None,
+) -> Outcome:
+    """The second half: the dedup verdict, and the output record.
+
+    A ``Prepared`` item (an older worker's wire.dedup record) is routed here first, as it was then.
+    """
+    now = time.time() if now is None else now
+    if now - state.last_expiry >= EXPIRY_EVERY_S:
+        # forget stories past the horizon, a bounded slice at a time, on the same
+        # partition's state the next verdict uses (Faust: the current event's)
+        state.last_expiry = now
+        dedup.expire(state.dedup, now, k.dedup, budget=EXPIRY_BUDGET)
+    if isinstance(p, Prepared):
+        # route before dedup records anything: an item that fails routing must not stay in the
+        # dedup state as the original its later copies are dropped for
+        s = stage(p, k, now=now, observer=observer, original=original)
+        if isinstance(s, Outcome):
+            return s
+        p = s
+    guard = _Guard(observer or _NO_OBSERVER)
+    try:
         with guard("dedup"):
             _drill(k, "dedup", p.item.id)
             verdict = dedup.decide(p.item, p.fp, state.dedup, now, k.dedup)
@@ -489,9 +579,10 @@ def finish(
                 else:
                     dedup.remember_outcome(state.dedup, p.item.id, origin, verdict)
             if verdict.status in ("duplicate", "redelivery"):
-                record = enriched_record(p, verdict, [], {}, now)
-                return Outcome(verdict.status, record, [], p.item.id)
+                value = staged.render(p, verdict, [], {}, now)
+                return Outcome(verdict.status, value=value, item_id=p.item.id, verdict=verdict)
             # updates and kills follow the original to its routes
+            matched = p.routed
             if matched is None:
                 routes = dedup.routes_of(state.dedup, verdict.of) if verdict.of else []
                 reasons = {r: [f"kill of {verdict.of}, which went to {r}"] for r in routes}
@@ -504,12 +595,12 @@ def finish(
                             reasons[r] = [f"update of {verdict.of}, which went to {r}"]
             dedup.remember_routes(state.dedup, p.item.id, routes)
     except _StageFailed as exc:
-        data = original() if original else _reconstruct(p)
+        data = original() if original else staged.item_of(p)
         return dead_letter(
             data, "stage_error", _summary(exc.exc), exc.stage, p.origin, now, item_id=p.item.id
         )
-    record = enriched_record(p, verdict, routes, reasons, now)
-    return Outcome("enriched", record, routes, p.item.id)
+    value = staged.render(p, verdict, routes, reasons, now)
+    return Outcome("enriched", value=value, routes=routes, item_id=p.item.id, verdict=verdict)
 
 
 def run(
@@ -517,15 +608,25 @@ def run(
     k: Knowledge,
     state: State,
     *,
-    origin: Origin = Origin(),
+    origin: Origin = _NO_ORIGIN,
     now: float | None = None,
     observer: StageObserver | None = None,
 ) -> Outcome:
     """Both halves in one process: what ``wirefeed process`` does per line."""
-    p = prepare(data, k, state, origin=origin, now=now, observer=observer)
-    if isinstance(p, Outcome):
-        return p
-    return finish(p, k, state, now=now, observer=observer, original=lambda: data)
+    s = prepare_staged(data, k, state, origin=origin, now=now, observer=observer)
+    if isinstance(s, Outcome):
+        return s
+    return finish(s, k, state, now=now, observer=observer, original=lambda: data)
+
+
+def encode_staged(s: Staged) -> bytes:
+    """A staged item as a wire.dedup record (``staged.encode``)."""
+    return staged.encode(s)
+
+
+def decode_staged(data: bytes) -> Staged | Prepared:
+    """A wire.dedup record: staged (this version) or prepared (an older worker's); ValueError otherwise."""
+    return staged.decode(data) if staged.is_staged(data) else decode_prepared(data)
 
 
 def enriched_record(
@@ -600,17 +701,6 @@ def dead_letter(
     return Outcome("dlq", record, [], item_id, reason=reason, stage=stage)
 
 
-def _entity_json(e: Entity) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "name": e.name,
-        "type": e.type,
-        "country": e.country,
-        "count": e.count,
-        "mentions": [{"field": m.field, "start": m.start, "end": m.end} for m in e.mentions],
-    }
-
-
 def _reconstruct(p: Prepared) -> bytes:
     return orjson.dumps(p.to_json())
 
@@ -618,20 +708,3 @@ def _reconstruct(p: Prepared) -> bytes:
 def _summary(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) <= 300 else text[:299] + "…"
-
-
-def _iso(ts: float) -> str:
-    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` (milliseconds truncated), UTC."""
-    dt = datetime.fromtimestamp(ts, UTC)
-    if dt.year < 1000:  # strftime's %Y does not pad the year on every platform; isoformat does
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
-    # isoformat is C all through (strftime goes through Python for %f): "...SS.mmm+00:00"
-    return dt.isoformat(timespec="milliseconds")[:-6] + "Z"
-
-
-def _b64(b: bytes | None) -> str | None:
-    return None if b is None else base64.b64encode(b).decode("ascii")
-
-
-def _unb64(s: str | None) -> bytes | None:
-    return None if s is None else base64.b64decode(s)

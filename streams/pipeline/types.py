@@ -28,6 +28,23 @@ class Rejected(Exception):
         self.stage = stage
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an input message came from (its topic, partition, offset, key and broker timestamp)."""
+
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    key: bytes | None = None
+    timestamp: float | None = None  # broker timestamp of the raw message (s)
+
+    def tag(self) -> str | None:
+        """Identity of the input message; None when it has none (ad-hoc calls)."""
+        if self.offset is None:
+            return None
+        return f"{self.topic}/{self.partition}/{self.offset}"
+
+
 @dataclass(slots=True)
 class RawItem:
     """A validated, normalised input item (output of ``parse``)."""

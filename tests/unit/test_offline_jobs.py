@@ -102,10 +102,10 @@ def test_a_job_that_dies_stops_the_run_with_its_exit_code(
 def test_an_exception_outside_the_guards_is_reported_with_its_traceback(
     knowledge: chain.Knowledge, feed: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(p: chain.Prepared) -> bytes:
+    def broken(s: chain.Staged) -> bytes:
         raise MemoryError("no room for the encoding")
 
-    monkeypatch.setattr(chain, "encode_prepared", broken)
+    monkeypatch.setattr(chain, "encode_staged", broken)
     with pytest.raises(offline.JobFailed, match=r"(?s)wirefeed-prepare-0 failed:.*MemoryError: no room"):
         list(offline.outcomes(feed, knowledge, jobs=2, topic="t", block=64))
 
