@@ -12,7 +12,9 @@ Two views:
 
 * per chain function (what the worker calls), inclusive of the stages inside them;
 * the chain's own work, each piece timed alone on the same items: ``parse``, ``fingerprint``,
-  ``decide`` (fresh state, same order), ``enriched_record``, ``encode``/``decode``, and the
+  ``decide`` (fresh state, same order), the output record as bytes (rendered in two parts by the
+  current chain, ``enriched_record`` + orjson by the reference), the wire.dedup ``encode``/``decode``
+  (staged items now, prepared ones in the reference), and the
   per-stage ``_guard`` cost (six empty guarded blocks per item, the worker's stage count).
   ``strip``, ``tag`` and ``route`` belong to their own benchmarks.
 
@@ -89,10 +91,18 @@ class Impl:
 
 
 def chain_round(values: list[bytes], k: chain.Knowledge, impl: Impl | None = None) -> dict[str, float]:
-    """One pass with fresh state; CPU µs per item per function."""
+    """One pass with fresh state; CPU µs per item per function.
+
+    The current chain hands dedup a staged item (``prepare`` -> ``stage``: route and render ->
+    ``encode_staged`` -> ``decode_staged`` -> ``finish``); the reference a prepared one, routed and
+    rendered in ``finish`` (its ``stage`` is 0).
+    """
     ch = (impl or Impl()).chain
+    staged = hasattr(ch, "prepare_staged")
+    encode = ch.encode_staged if staged else ch.encode_prepared
+    decode = ch.decode_staged if staged else ch.decode_prepared
     state, obs = ch.State(), _Observer()
-    tot = dict.fromkeys(("prepare", "encode", "decode", "finish"), 0)
+    tot = dict.fromkeys(("prepare", "stage", "encode", "decode", "finish"), 0)
     n_prep = 0
     for i, v in enumerate(values):
         now = T0 + 0.5 * i
@@ -103,11 +113,16 @@ def chain_round(values: list[bytes], k: chain.Knowledge, impl: Impl | None = Non
         tot["prepare"] += t1 - t0
         if isinstance(p, ch.Outcome):
             continue
+        if staged:
+            p = ch.stage(p, k, now=now, observer=obs)
+            tot["stage"] += clock() - t1
+            if isinstance(p, ch.Outcome):
+                continue
         n_prep += 1
         t0 = clock()
-        rec = ch.encode_prepared(p)
+        rec = encode(p)
         t1 = clock()
-        q = ch.decode_prepared(rec)
+        q = decode(rec)
         t2 = clock()
         ch.finish(q, k, state, now=now, observer=obs)
         t3 = clock()
@@ -117,11 +132,13 @@ def chain_round(values: list[bytes], k: chain.Knowledge, impl: Impl | None = Non
     n = len(values)
     out = {
         "prepare": tot["prepare"] / n / 1e3,
+        "stage": tot["stage"] / n_prep / 1e3,
         "encode": tot["encode"] / n_prep / 1e3,
         "decode": tot["decode"] / n_prep / 1e3,
         "finish": tot["finish"] / n_prep / 1e3,
     }
-    out["total"] = out["prepare"] + (tot["encode"] + tot["decode"] + tot["finish"]) / n / 1e3
+    rest = tot["stage"] + tot["encode"] + tot["decode"] + tot["finish"]
+    out["total"] = out["prepare"] + rest / n / 1e3
     for st in ("strip", "tag", "route"):  # wall time inside those stages (context only)
         out[f"stage_{st}_wall"] = 1e6 * obs.sum[st] / max(1, obs.count[st])
     return out
@@ -156,23 +173,40 @@ def pieces(
             dedup.decide(p.item, p.fp, state, now, cfg)
         return (clock() - t0) / n / 1e3
 
-    def t_enriched() -> float:
+    staged = hasattr(ch, "prepare_staged")
+    if staged:  # the current chain: the record rendered in the first half, the verdict's part in finish
+        stg = [(ch.stage(p, k, now=now), now) for p, now in prepared]
+        recs = [ch.encode_staged(s) for s, _ in stg]
+
+    def t_record() -> float:
         verdict = Verdict("unique")
         t0 = clock()
-        for p, now in prepared:
-            ch.enriched_record(p, verdict, ["r"], {"r": ["x"]}, now)
+        if staged:
+            from streams.pipeline import staged as staged_mod
+
+            for p, now in prepared:
+                s = staged_mod.staged(p.item, p.cleaned, p.tags, p.fp, p.origin, now, None)
+                staged_mod.render(s, verdict, ["r"], {"r": ["x"]}, now)
+        else:
+            for p, now in prepared:
+                orjson.dumps(ch.enriched_record(p, verdict, ["r"], {"r": ["x"]}, now))
         return (clock() - t0) / n / 1e3
 
     def t_encode() -> float:
         t0 = clock()
-        for p, _ in prepared:
-            ch.encode_prepared(p)
+        if staged:
+            for s, _ in stg:
+                ch.encode_staged(s)
+        else:
+            for p, _ in prepared:
+                ch.encode_prepared(p)
         return (clock() - t0) / n / 1e3
 
     def t_decode() -> float:
+        dec = ch.decode_staged if staged else ch.decode_prepared
         t0 = clock()
         for r in recs:
-            ch.decode_prepared(r)
+            dec(r)
         return (clock() - t0) / n / 1e3
 
     def t_guard() -> float:
@@ -195,7 +229,7 @@ def pieces(
         "parse": t_parse,
         "fingerprint": t_fingerprint,
         "decide": t_decide,
-        "enriched_record": t_enriched,
+        "record (bytes)": t_record,
         "encode": t_encode,
         "decode": t_decode,
         "guard_x6": t_guard,
