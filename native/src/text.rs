@@ -87,6 +87,7 @@ impl Record {
 pub struct Fingerprinter {
     /// per input byte: its shape byte (low 8 bits) and its class as one flag bit (`F_*`)
     table: [u16; 256],
+    simd: bool, // the vector walk: SSSE3 and POPCNT there, and the classes it has built in
     min_shape: usize,
     min_figure_shape: usize,
     record: Record,
@@ -108,75 +109,208 @@ struct Sentences {
     ends: Vec<(usize, usize)>,
 }
 
-impl Sentences {
-    fn each(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        let mut prev = (0, 0);
-        self.ends.iter().map(move |&(s, f)| {
-            let r = (&self.shapes[prev.0..s], &self.figures[prev.1..f]);
-            prev = (s, f);
-            r
-        })
-    }
-}
-
 impl Fingerprinter {
     /// Pass 1 (translate, delete, ". " -> separator) and pass 2 (shapes, figures) in one walk.
     fn sentences(&self, text: &[u8]) -> Sentences {
-        let mut shapes = Vec::with_capacity(text.len());
-        let mut figures = Vec::with_capacity(text.len());
-        let mut ends = Vec::with_capacity(text.len() / 64 + 4);
-        let (ns, nf) = walk(&self.table, text, shapes.spare_capacity_mut(), figures.spare_capacity_mut(), &mut ends);
-        // SAFETY: `walk` initialised the first ns (nf) bytes
-        unsafe {
-            shapes.set_len(ns);
-            figures.set_len(nf);
+        // room for the 8-byte stores of the vector path past the last kept byte
+        let mut shapes: Vec<u8> = Vec::with_capacity(text.len() + 16);
+        let mut figures: Vec<u8> = Vec::with_capacity(text.len() + 16);
+        let mut w = Walk {
+            shapes: shapes.as_mut_ptr(),
+            figures: figures.as_mut_ptr(),
+            ns: 0,
+            nf: 0,
+            dot: 0,
+            last: (0, 0),
+            ends: Vec::with_capacity(text.len() / 64 + 4),
+        };
+        let mut rest = text;
+        #[cfg(target_arch = "x86_64")]
+        if self.simd {
+            // SAFETY: `simd` is set only where SSSE3 and POPCNT are available (checked in `new`)
+            rest = unsafe { w.vector(text, &self.table) };
         }
-        Sentences { shapes, figures, ends }
+        w.scalar(rest, &self.table);
+        if w.last != (w.ns, w.nf) {
+            w.ends.push((w.ns, w.nf));
+        }
+        // SAFETY: the walk wrote the first ns (nf) bytes of each buffer, within its capacity
+        unsafe {
+            shapes.set_len(w.ns);
+            figures.set_len(w.nf);
+        }
+        Sentences { shapes, figures, ends: w.ends }
     }
 }
 
-/// The walk of `Fingerprinter::sentences`, branch-free but at sentence ends: every byte is written
-/// to both outputs and kept by advancing that output's length. Returns the two lengths.
-#[inline(never)]
-fn walk(
-    table: &[u16; 256],
-    text: &[u8],
-    shapes: &mut [std::mem::MaybeUninit<u8>],
-    figures: &mut [std::mem::MaybeUninit<u8>],
-    ends: &mut Vec<(usize, usize)>,
-) -> (usize, usize) {
-    assert!(shapes.len() >= text.len() && figures.len() >= text.len());
-    let (sp, fp) = (shapes.as_mut_ptr(), figures.as_mut_ptr());
-    let (mut ns, mut nf) = (0usize, 0usize);
-    let mut last = (0usize, 0usize);
-    let mut dot = 0u16; // F_SPACE while the last byte kept by pass 1 is a "." not yet paired with a " "
-    for &b in text {
-        let e = table[b as usize];
-        // SAFETY: ns, nf <= the bytes walked before this one < text.len() <= both lengths
-        unsafe {
-            (*sp.add(ns)).write(e as u8);
-            (*fp.add(nf)).write(b);
-        }
-        ns += ((e & F_LETTER) >> 8) as usize;
-        nf += ((e & F_DIGIT) >> 9) as usize;
-        let end = e & (F_SEPARATOR | dot);
-        dot = ((e & F_DOT) >> 1) | (dot & ((e & F_DELETED) >> 2));
-        if end != 0 && last != (ns, nf) {
-            last = (ns, nf);
-            ends.push(last);
+/// The state of the walk over a text: where the next shape and figure bytes go, whether the last
+/// byte kept by pass 1 is a "." not yet paired with a " " (`dot` = F_SPACE, else 0), and the
+/// sentence ends so far.
+struct Walk {
+    shapes: *mut u8,
+    figures: *mut u8,
+    ns: usize,
+    nf: usize,
+    dot: u16,
+    last: (usize, usize),
+    ends: Vec<(usize, usize)>,
+}
+
+impl Walk {
+    #[inline]
+    fn end(&mut self, ns: usize, nf: usize) {
+        if self.last != (ns, nf) {
+            self.last = (ns, nf);
+            self.ends.push(self.last);
         }
     }
-    if last != (ns, nf) {
-        ends.push((ns, nf));
+
+    /// Byte by byte, branch-free but at sentence ends: every byte is written to both outputs and
+    /// kept by advancing that output's length.
+    #[inline(never)]
+    fn scalar(&mut self, text: &[u8], table: &[u16; 256]) {
+        let (sp, fp) = (self.shapes, self.figures);
+        let (mut ns, mut nf, mut dot) = (self.ns, self.nf, self.dot);
+        for &b in text {
+            let e = table[b as usize];
+            // SAFETY: ns, nf <= the bytes walked before this one < the text's length <= capacity
+            unsafe {
+                *sp.add(ns) = e as u8;
+                *fp.add(nf) = b;
+            }
+            ns += ((e & F_LETTER) >> 8) as usize;
+            nf += ((e & F_DIGIT) >> 9) as usize;
+            let end = e & (F_SEPARATOR | dot);
+            dot = ((e & F_DOT) >> 1) | (dot & ((e & F_DELETED) >> 2));
+            if end != 0 {
+                self.end(ns, nf);
+            }
+        }
+        (self.ns, self.nf, self.dot) = (ns, nf, dot);
     }
-    (ns, nf)
+
+    /// 16 bytes at a time with SSE: letters (lower-cased) and digits packed out of each block,
+    /// sentence ends at separators and at spaces right after a dot. A block where a dot is followed
+    /// by a deleted byte (`."` or `.)`, so that the dot may pair with a later space) or where a
+    /// pending dot meets a deleted byte goes to `scalar`. Returns the tail of under 16 bytes.
+    /// Only for the classes `VECTOR_CLASSES` (checked in `new`).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "ssse3,popcnt")]
+    unsafe fn vector<'t>(&mut self, text: &'t [u8], table: &[u16; 256]) -> &'t [u8] {
+        use std::arch::x86_64::*;
+        let pack = pack_table();
+        let set = _mm_set1_epi8;
+        let mut chunks = text.chunks_exact(16);
+        for c in &mut chunks {
+            let v = _mm_loadu_si128(c.as_ptr() as *const __m128i);
+            macro_rules! eq {
+                ($x:expr) => {
+                    _mm_cmpeq_epi8(v, set($x as i8))
+                };
+            }
+            let dots = _mm_or_si128(_mm_or_si128(eq!(b'.'), eq!(b'!')), _mm_or_si128(eq!(b'?'), eq!(b';')));
+            let seps = _mm_or_si128(eq!(b'\n'), eq!(0));
+            let dot_mask = _mm_movemask_epi8(dots) as u32;
+            let sep_mask = _mm_movemask_epi8(seps) as u32;
+            let pending = (self.dot != 0) as u32;
+            // positions right after a dot (or the block start after a pending one)
+            let after_dot = (dot_mask << 1 | pending) & 0xffff;
+            let mut ends = sep_mask;
+            if after_dot != 0 {
+                let deleted = _mm_or_si128(
+                    _mm_or_si128(_mm_or_si128(eq!(b'"'), eq!(b'\'')), _mm_or_si128(eq!(b'('), eq!(b')'))),
+                    _mm_or_si128(_mm_or_si128(eq!(b'['), eq!(b']')), eq!(b'\r')),
+                );
+                let deleted = _mm_movemask_epi8(deleted) as u32 | _mm_movemask_epi8(v) as u32;
+                if after_dot & deleted != 0 {
+                    self.scalar(c, table);
+                    continue;
+                }
+                let spaces = _mm_movemask_epi8(_mm_or_si128(eq!(b' '), eq!(b'\t'))) as u32;
+                ends |= after_dot & spaces;
+            }
+            self.dot = if dot_mask & 0x8000 != 0 { F_SPACE } else { 0 };
+            let lower = _mm_or_si128(v, set(0x20));
+            let off = _mm_sub_epi8(lower, set(b'a' as i8));
+            let letters = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(off, set(25)), off)) as u32;
+            let doff = _mm_sub_epi8(v, set(b'0' as i8));
+            let digits = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(doff, set(9)), doff)) as u32;
+            while ends != 0 {
+                let below = (1u32 << ends.trailing_zeros()) - 1;
+                let (ns, nf) = (self.ns + (letters & below).count_ones() as usize, self.nf + (digits & below).count_ones() as usize);
+                self.end(ns, nf);
+                ends &= ends - 1;
+            }
+            if letters != 0 {
+                let (lo, hi) = ((letters & 0xff) as usize, (letters >> 8) as usize);
+                let idx = _mm_set_epi64x((pack[hi] | 0x0808_0808_0808_0808) as i64, pack[lo] as i64);
+                let packed = _mm_shuffle_epi8(lower, idx);
+                _mm_storel_epi64(self.shapes.add(self.ns) as *mut __m128i, packed);
+                self.ns += lo.count_ones() as usize;
+                _mm_storel_epi64(self.shapes.add(self.ns) as *mut __m128i, _mm_unpackhi_epi64(packed, packed));
+                self.ns += hi.count_ones() as usize;
+            }
+            let mut d = digits;
+            while d != 0 {
+                *self.figures.add(self.nf) = c[d.trailing_zeros() as usize];
+                self.nf += 1;
+                d &= d - 1;
+            }
+        }
+        chunks.remainder()
+    }
+}
+
+/// For each 8-bit mask, the positions of its set bits in order, as the byte lanes of a u64 (the
+/// shuffle that packs those bytes to the front).
+fn pack_table() -> &'static [u64; 256] {
+    static PACK: std::sync::OnceLock<[u64; 256]> = std::sync::OnceLock::new();
+    PACK.get_or_init(|| {
+        let mut t = [0u64; 256];
+        for (m, slot) in t.iter_mut().enumerate() {
+            let mut k = 0;
+            for bit in 0..8 {
+                if m >> bit & 1 != 0 {
+                    *slot |= (bit as u64) << (8 * k);
+                    k += 1;
+                }
+            }
+        }
+        t
+    })
+}
+
+/// The byte classes the vector path has built in (= what the Python tables give today).
+fn vector_classes() -> [u8; 256] {
+    let mut c = [OTHER; 256];
+    for (b, slot) in c.iter_mut().enumerate() {
+        let b = b as u8;
+        *slot = match b {
+            b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'\r' | 0x80..=0xff => DELETED,
+            b'.' | b'!' | b'?' | b';' => DOT,
+            b' ' | b'\t' => SPACE,
+            b'\n' | 0 => SEPARATOR,
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            b'0'..=b'9' => DIGIT,
+            _ => OTHER,
+        };
+    }
+    c
 }
 
 #[pymethods]
 impl Fingerprinter {
+    /// Whether the vector walk is in use.
+    #[getter]
+    fn simd(&self) -> bool {
+        self.simd
+    }
+
     /// `classes` and `lower`: 256 bytes each; `fields`: the member descriptors of `cls`'s fields
     /// (exact, chunks, facts, length).
+    /// `simd=False` keeps to the byte-by-byte walk (the tests run both).
     #[new]
+    #[pyo3(signature = (cls, fields, classes, lower, min_shape, min_figure_shape, simd=true))]
     fn new(
         cls: PyObject,
         fields: Vec<Bound<'_, PyAny>>,
@@ -184,6 +318,7 @@ impl Fingerprinter {
         lower: &[u8],
         min_shape: usize,
         min_figure_shape: usize,
+        simd: bool,
     ) -> PyResult<Self> {
         if classes.len() != 256 || lower.len() != 256 || classes.iter().any(|&c| c > OTHER) {
             return Err(PyValueError::new_err("classes and lower must be 256 valid bytes"));
@@ -201,8 +336,17 @@ impl Fingerprinter {
             };
             *t = flag | l as u16;
         }
+        #[cfg(target_arch = "x86_64")]
+        let simd = simd
+            && std::arch::is_x86_feature_detected!("ssse3")
+            && std::arch::is_x86_feature_detected!("popcnt")
+            && classes == vector_classes()
+            && (0..=255u8).all(|b| classes[b as usize] != LETTER || lower[b as usize] == b | 0x20);
+        #[cfg(not(target_arch = "x86_64"))]
+        let simd = simd && false;
         Ok(Fingerprinter {
             table,
+            simd,
             min_shape,
             min_figure_shape,
             record: Record::new(cls, fields)?,
@@ -227,45 +371,51 @@ impl Fingerprinter {
             b
         };
         let sent = self.sentences(text.as_bytes());
-        let mut kept: Vec<(u32, u32)> = sent
-            .each()
-            .filter(|(s, f)| s.len() >= self.min_shape || (!f.is_empty() && s.len() >= self.min_figure_shape))
-            .map(|(s, f)| (crc32fast::hash(s), crc32fast::hash(f)))
-            .collect();
-        let (shapes_crc, figures_crc, length);
+        // one pass: the kept sentences' hashes, and the non-empty shapes joined by \0
+        let mut kept: Vec<(u32, u32)> = Vec::with_capacity(sent.ends.len());
+        let mut joined = crc32fast::Hasher::new();
+        let mut length = 0usize;
+        let (mut ps, mut pf) = (0usize, 0usize);
+        for &(es, ef) in &sent.ends {
+            let (s, f) = (&sent.shapes[ps..es], &sent.figures[pf..ef]);
+            (ps, pf) = (es, ef);
+            if !s.is_empty() {
+                if length > 0 {
+                    joined.update(b"\0");
+                    length += 1;
+                }
+                joined.update(s);
+                length += s.len();
+            }
+            if s.len() >= self.min_shape || (!f.is_empty() && s.len() >= self.min_figure_shape) {
+                kept.push((crc32fast::hash(s), crc32fast::hash(f)));
+            }
+        }
+        let mut shapes_crc = joined.finalize();
+        let mut figures = crc32fast::Hasher::new_with_initial(shapes_crc);
         if kept.is_empty() && !sent.shapes.is_empty() {
             // a one-line flash: the whole of it is the only sentence (and what exact/length cover)
             shapes_crc = crc32fast::hash(&sent.shapes);
-            let mut h = crc32fast::Hasher::new_with_initial(shapes_crc);
-            h.update(&sent.figures);
-            figures_crc = h.finalize();
             length = sent.shapes.len();
             kept.push((shapes_crc, crc32fast::hash(&sent.figures)));
+            figures = crc32fast::Hasher::new_with_initial(shapes_crc);
+            figures.update(&sent.figures);
         } else {
-            // the non-empty shapes joined by \0, the non-empty figures by "|"
-            let mut h = crc32fast::Hasher::new();
-            let mut n = 0usize;
-            for (s, _) in sent.each().filter(|(s, _)| !s.is_empty()) {
-                if n > 0 {
-                    h.update(b"\0");
-                    n += 1;
+            // the non-empty figures joined by "|", chained on the shapes' hash
+            let (mut pf, mut first) = (0usize, true);
+            for &(_, ef) in &sent.ends {
+                let f = &sent.figures[pf..ef];
+                pf = ef;
+                if !f.is_empty() {
+                    if !first {
+                        figures.update(b"|");
+                    }
+                    first = false;
+                    figures.update(f);
                 }
-                h.update(s);
-                n += s.len();
             }
-            shapes_crc = h.finalize();
-            length = n;
-            let mut h = crc32fast::Hasher::new_with_initial(shapes_crc);
-            let mut first = true;
-            for (_, f) in sent.each().filter(|(_, f)| !f.is_empty()) {
-                if !first {
-                    h.update(b"|");
-                }
-                first = false;
-                h.update(f);
-            }
-            figures_crc = h.finalize();
         }
+        let figures_crc = figures.finalize();
         // {shape: figures} keeps the last sentence of each shape; chunks are its sorted keys
         kept.sort_by_key(|k| k.0); // stable: equal shapes stay in text order
         let mut chunks = Vec::with_capacity(kept.len());

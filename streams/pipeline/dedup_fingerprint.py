@@ -185,17 +185,21 @@ def use_native(on: bool | None = None) -> bool:
     """
     global _native
     on = not switched_off() if on is None else on
-    _native = None
-    if on and has("Fingerprinter"):
-        _native = wirefeed_native.Fingerprinter(
-            Fingerprint,
-            slot_fields(Fingerprint, ("exact", "chunks", "facts", "length")),
-            _classes(),
-            _lower(),
-            MIN_SHAPE_BYTES,
-            MIN_FIGURE_SHAPE_BYTES,
-        )
+    _native = _fingerprinter() if on and has("Fingerprinter") else None
     return _native is not None
+
+
+def _fingerprinter(*, simd: bool = True) -> Any:
+    """A native fingerprinter; ``simd=False`` keeps it to its byte-by-byte walk (for the tests)."""
+    return wirefeed_native.Fingerprinter(
+        Fingerprint,
+        slot_fields(Fingerprint, ("exact", "chunks", "facts", "length")),
+        _classes(),
+        _lower(),
+        MIN_SHAPE_BYTES,
+        MIN_FIGURE_SHAPE_BYTES,
+        simd=simd,
+    )
 
 
 use_native()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import random
 from collections.abc import Iterator
 from datetime import datetime
@@ -43,10 +44,29 @@ _SETTINGS = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def native_fp() -> Any:
+@pytest.fixture(scope="module", params=["vector", "scalar"])
+def native_fp(request: pytest.FixtureRequest) -> Any:
+    """The fingerprinter ``use_native`` builds, and one kept to the byte-by-byte walk."""
     assert dedup_fingerprint.use_native(True)
-    return dedup_fingerprint._native.fingerprint
+    if request.param == "vector":
+        return dedup_fingerprint._native.fingerprint
+    fp = dedup_fingerprint._fingerprinter(simd=False)
+    assert not fp.simd
+    return fp.fingerprint
+
+
+def test_the_vector_walk_is_used_where_it_can_be() -> None:
+    assert dedup_fingerprint.use_native(True)
+    if platform.machine() in ("x86_64", "AMD64") and "ssse3" in _cpu_flags():
+        assert dedup_fingerprint._native.simd
+
+
+def _cpu_flags() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 def texts_of(values: list[bytes]) -> Iterator[tuple[str, str]]:
@@ -126,6 +146,18 @@ def test_fingerprint_minimum_lengths_and_repeats(native_fp: Any) -> None:
         body = rng.choice([". ", "\n", "! "]).join(rng.choice([sentence, sentence.upper(), "x 1"])
                                                    for _ in range(rng.randrange(1, 6)))
         same_fingerprint(native_fp, "", body)
+
+
+def test_fingerprints_at_every_alignment(native_fp: Any) -> None:
+    """Sentence ends, deleted bytes and digits at every offset of the vector walk's 16-byte blocks."""
+    patterns = [". ", '." ', ".) ", '.""  ', ".\n", ". .", "..  ", "!\t", "\n", ".", '."', ".é ", "é. ", "; ",
+                "? ", ".\r\n", "\x00", "(a). ", "7. 8", ".7 ", " . "]
+    for pattern in patterns:
+        for offset in range(40):
+            for tail in ("b", " Next sentence here", '"x', "9"):
+                body = "Ab" * (offset // 2) + "c" * (offset % 2) + pattern + tail + " long enough words"
+                same_fingerprint(native_fp, "", body)
+                same_fingerprint(native_fp, "", body * 3)
 
 
 def test_blank_bodies_are_those_python_strips_to_nothing(native_fp: Any) -> None:
