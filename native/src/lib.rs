@@ -12,6 +12,7 @@
 //! over a hash of the word), which finds the same occurrences: keys are padded with spaces there, so
 //! every occurrence starts and ends on a word boundary.
 
+mod item;
 mod route;
 mod text;
 
@@ -2137,6 +2138,7 @@ fn wirefeed_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Tagger>()?;
     m.add_class::<route::Router>()?;
     m.add_class::<text::Fingerprinter>()?;
+    m.add_class::<item::PlainReader>()?;
     m.add_function(wrap_pyfunction!(text::top_level_keys, m)?)?;
     m.add_function(wrap_pyfunction!(text::text_is_clean, m)?)?;
     m.add_function(wrap_pyfunction!(text::iso_utc_second, m)?)?;

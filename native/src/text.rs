@@ -33,20 +33,20 @@ const OTHER: u8 = 6; // in neither, but between a "." and a " "
 
 /// What `str.isspace()` is true for (Python 3.11, Unicode 14; checked over every code point by
 /// tests/unit/test_text_native.py): `text.strip()` is empty when every character is one of these.
-fn py_space(c: char) -> bool {
+pub(crate) fn py_space(c: char) -> bool {
     matches!(c, '\t'..='\r' | '\x1c'..='\x20' | '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}'
         | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
 }
 
 /// A slots dataclass filled through its member descriptors (as `object.__setattr__` would), without
 /// running the generated `__init__`, which only assigns them (the Python side checks the class).
-struct Record {
+pub(crate) struct Record {
     cls: PyObject,
     set: Vec<(PyObject, pyo3::ffi::descrsetfunc)>,
 }
 
 impl Record {
-    fn new(cls: PyObject, descrs: Vec<Bound<'_, PyAny>>) -> PyResult<Self> {
+    pub(crate) fn new(cls: PyObject, descrs: Vec<Bound<'_, PyAny>>) -> PyResult<Self> {
         let mut set = Vec::with_capacity(descrs.len());
         for d in descrs {
             // SAFETY: PyType_GetSlot on the descriptor's (static) type returns tp_descr_set or NULL.
@@ -63,7 +63,7 @@ impl Record {
         Ok(Record { cls, set })
     }
 
-    fn make<'py>(&self, py: Python<'py>, values: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
+    pub(crate) fn make<'py>(&self, py: Python<'py>, values: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
         if values.len() != self.set.len() {
             return Err(PyValueError::new_err("wrong number of fields"));
         }
@@ -734,6 +734,24 @@ fn ascii_scan(b: &[u8]) -> Ascii {
     }
 }
 
+/// The position of the first byte from `i` on that is not ASCII, or the length.
+fn next_high(b: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= b.len() {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of x86_64; an unaligned load of 16 in-bounds bytes
+        let m = unsafe { _mm_movemask_epi8(_mm_loadu_si128(b.as_ptr().add(i) as *const __m128i)) };
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    while i < b.len() && b[i] < 0x80 {
+        i += 1;
+    }
+    i
+}
+
 /// Characters of the Basic Multilingual Plane that leave a run of them NFC by the quick check
 /// whatever their neighbours (NFC_QC Yes and combining class 0) and are not in `_CONTROL`: a run of
 /// only these needs no look-up in the crate's tables (a bit per character, built once).
@@ -759,7 +777,11 @@ fn plain_bmp() -> &'static [u64; 1024] {
 /// unassigned in Python's database count there as Yes starters). False: let Python decide.
 #[pyfunction]
 pub fn text_is_clean(s: &Bound<'_, PyString>) -> bool {
-    let Ok(t) = s.to_str() else { return false };
+    s.to_str().is_ok_and(is_clean)
+}
+
+/// `text_is_clean` for a text already in UTF-8.
+pub(crate) fn is_clean(t: &str) -> bool {
     let b = t.as_bytes();
     match ascii_scan(b) {
         Ascii::Dirty => return false,
@@ -767,25 +789,18 @@ pub fn text_is_clean(s: &Bound<'_, PyString>) -> bool {
         Ascii::Wide => {}
     }
     // every maximal run of non-ASCII characters (ASCII resets the quick check's state)
+    let plain = plain_bmp();
     let mut i = 0;
-    while i < b.len() {
-        if b[i] < 0x80 {
-            i += 1;
-            // ASCII eight bytes at a time
-            while let Some(w) = b.get(i..i + 8) {
-                if u64::from_le_bytes(w.try_into().unwrap()) & 0x8080_8080_8080_8080 != 0 {
-                    break;
-                }
-                i += 8;
-            }
-            continue;
+    loop {
+        i = next_high(b, i);
+        if i == b.len() {
+            break;
         }
         let start = i;
         while i < b.len() && b[i] >= 0x80 {
             i += 1;
         }
         let run = &t[start..i];
-        let plain = plain_bmp();
         if run.chars().all(|c| (c as usize) < 0x10000 && plain[c as usize >> 6] >> (c as usize & 63) & 1 != 0) {
             continue;
         }
@@ -805,7 +820,11 @@ pub fn text_is_clean(s: &Bound<'_, PyString>) -> bool {
 /// back the same (so each field in range, the day within its month). False: let Python decide.
 #[pyfunction]
 pub fn iso_utc_second(s: &Bound<'_, PyString>) -> bool {
-    let Ok(t) = s.to_str() else { return false };
+    s.to_str().is_ok_and(canonical_second)
+}
+
+/// `iso_utc_second` for a text already in UTF-8.
+pub(crate) fn canonical_second(t: &str) -> bool {
     let b = t.as_bytes();
     if b.len() != 20 || b[0] == b'0' {
         return false;

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from streams.pipeline.native_ext import has, switched_off, wirefeed_native
+from streams.pipeline.native_ext import has, slot_fields, switched_off, wirefeed_native
 from streams.pipeline.types import RawItem, Rejected
 
 # Reasons are a closed set: they are metric labels and DLQ fields.
@@ -137,6 +137,8 @@ _PAIRS = json.JSONDecoder(object_pairs_hook=_pairs)
 
 
 def normalise(obj: dict[str, Any]) -> RawItem:
+    if _plain is not None and (item := _plain.read(obj)) is not None:
+        return item  # the common plain item, read natively: what _from_plain returns
     if "headlines" in obj or "bodies" in obj:
         return _from_ninjs2(obj)
     if "uri" in obj and "id" not in obj:
@@ -422,19 +424,27 @@ def _short(s: str, n: int = 160) -> str:
 _top_level_keys: Any = None
 _text_is_clean: Any = None
 _iso_utc_second: Any = None
+_plain: Any = None  # wirefeed_native.PlainReader
 
 
 def use_native(on: bool | None = None) -> bool:
-    """Switch the native checks (top-level keys, clean text, canonical timestamps) on (when
-    built) or off; None reads WIREFEED_NATIVE. Called at import and by ``load_knowledge`` with
-    ``Settings.native``. Returns whether they are on."""
-    global _top_level_keys, _text_is_clean, _iso_utc_second
-    names = ("top_level_keys", "text_is_clean", "iso_utc_second")
+    """Switch the native paths (top-level keys, clean text, canonical timestamps, the plain
+    item reader) on (when built) or off; None reads WIREFEED_NATIVE. Called at import and by
+    ``load_knowledge`` with ``Settings.native``. Returns whether they are on."""
+    global _top_level_keys, _text_is_clean, _iso_utc_second, _plain
+    names = ("top_level_keys", "text_is_clean", "iso_utc_second", "PlainReader")
     on = (not switched_off() if on is None else on) and all(map(has, names))
     _top_level_keys, _text_is_clean, _iso_utc_second = (
-        (getattr(wirefeed_native, n) for n in names) if on else (None, None, None)
+        (getattr(wirefeed_native, n) for n in names[:3]) if on else (None, None, None)
     )
+    _plain = wirefeed_native.PlainReader(RawItem, slot_fields(RawItem, _RAW_ITEM_FIELDS)) if on else None
     return on
+
+
+_RAW_ITEM_FIELDS = (
+    "id", "version", "source", "headline", "body", "body_html", "language", "published", "url",
+    "dateline", "byline", "located", "pubstatus", "correction", "fmt",
+)
 
 
 use_native()

@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import random
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -372,6 +373,98 @@ def test_load_knowledge_applies_the_switch() -> None:
     finally:
         load_knowledge(load_settings({}))
     assert dedup_fingerprint._native is not None and parse._top_level_keys is not None
+
+
+# ---- parse: the plain item reader ----------------------------------------------------------------
+def normalise_python(obj: dict[str, Any]) -> Any:
+    saved = parse._plain
+    parse._plain = None
+    try:
+        return parse.normalise(obj)
+    except Rejected as exc:
+        return (exc.reason, exc.detail)
+    finally:
+        parse._plain = saved
+
+
+def same_item(obj: dict[str, Any]) -> bool:
+    """The native reader gives what ``normalise`` gives, or declines; whether it read the item."""
+    item = parse._plain.read(obj)
+    if item is not None:
+        assert item == normalise_python(obj), obj
+    return item is not None
+
+
+def test_plain_items_of_the_bench_mix_labelled_data_and_bad_input() -> None:
+    assert parse.use_native(True)
+    objs = [o for v in bench_mix(600) if isinstance(o := orjson.loads(v), dict)]
+    assert sum(map(same_item, objs)) > 0.85 * len(objs)  # the fast path is taken
+    values = labelled() + [v for c in CASES if not c.big and (v := c.value()) is not None]
+    values += fuzzed(bench_mix(100) + labelled(), 3000, seed=29)
+    for v in values:
+        try:
+            obj = orjson.loads(v)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            same_item(obj)
+
+
+_WS = ["", " ", "\t", "\n", "\x1c", "\u00a0", "\u3000", "\u2028"]
+_TEXT = st.builds(
+    lambda a, b, c: a + b + c,
+    st.sampled_from(_WS),
+    st.text(alphabet=st.sampled_from(list("aZ 9-:.éİKſ日")), max_size=12)
+    | st.text(alphabet=st.sampled_from(list("aZ 9é\u0301\r\x00\x0b\u200b\ufeff\x7f")), max_size=6)
+    | st.sampled_from(["Correction: x", "UPDATE 2 - CORRECTED y", "update z", "Corrected", "correcT",
+                       "CORRECTION", "Update", "2026-03-02T06:00:00Z", "2024-02-30T06:00:00Z", "EN", "Fr",
+                       "x" * 199, "y" * 201, "z" * 513, "é" * 1001, "w" * 999 + " "]),
+    st.sampled_from(_WS),
+)
+_FIELD_VALUE = (
+    st.none() | _TEXT | st.integers(-3, 2**32) | st.booleans() | st.just(1.0) | st.just([]) | st.just({})
+)
+_PLAIN_KEYS = ["id", "body", "headline", "version", "source", "language", "published", "url", "link",
+               "dateline", "byline", "located", "other", "pubstatus", "bylines", "provider"]
+
+
+_BASE = {"id": "a-1", "body": "Some text.", "headline": "A headline", "version": 2, "source": "AP",
+         "language": "en", "published": "2026-03-02T06:00:00Z", "url": "https://x.example/1"}
+
+
+_OVER = st.builds(
+    lambda texts, other: texts | other,
+    st.dictionaries(st.sampled_from(_PLAIN_KEYS[:12]), _TEXT, max_size=3),
+    st.dictionaries(st.sampled_from(_PLAIN_KEYS), _FIELD_VALUE, max_size=1),
+)
+
+
+@settings(_SETTINGS, max_examples=1500)
+@given(_OVER, st.lists(st.sampled_from(sorted(_BASE)), max_size=2))
+def test_plain_items_of_any_shape(over: dict[str, Any], drop: list[str]) -> None:
+    """A readable item with a few fields changed, dropped or added."""
+    same_item({k: v for k, v in _BASE.items() if k not in drop} | over)
+
+
+def test_the_shapes_above_are_often_read() -> None:
+    """So that the test above compares something (the reader declines where it must)."""
+    read = []
+
+    @settings(_SETTINGS, max_examples=500)
+    @given(_OVER)
+    def run(over: dict[str, Any]) -> None:
+        read.append(parse._plain.read(_BASE | over) is not None)
+
+    run()
+    assert sum(read) > 0.15 * len(read)
+
+
+def test_no_wide_character_matches_a_letter_of_the_correction_prefixes() -> None:
+    """What PlainReader's cheap correction test relies on (the prefixes start "correc"/"update")."""
+    letters = re.compile("[corupdate]", re.IGNORECASE)
+    assert not [hex(cp) for cp in range(0x80, 0x110000) if letters.match(chr(cp))]
+    for head in ("Correction: rates", "UPDATE 3 - CORRECTED rates", "corrected-x"):
+        assert parse._plain.read({"id": "a", "body": "b", "headline": head}) is None
 
 
 # ---- parse: clean text ---------------------------------------------------------------------------
