@@ -11,6 +11,10 @@ same bytes could mean a different item id or body elsewhere; and ``body_html``
 with more elements or attributes than any real article page is rejected before
 lxml/trafilatura see it, because their cost grows with element count (and
 quadratically with the attributes of one tag).
+
+The compiled extension answers the common cases (``use_native``): the duplicate-key
+scan, "clean_text has nothing to do", "the timestamp is already canonical" and the
+whole plain item (``PlainReader``); each declines to the Python here when unsure.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
@@ -124,7 +128,7 @@ def _check_duplicate_keys(data: bytes) -> None:
         seen.add(key)
 
 
-def _duplicate(key: str) -> None:
+def _duplicate(key: str) -> NoReturn:
     raise Rejected("duplicate_key", f"key {_short(key, 60)!r} appears more than once")
 
 

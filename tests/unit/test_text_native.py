@@ -79,7 +79,8 @@ def texts_of(values: list[bytes]) -> Iterator[tuple[str, str]]:
             continue
         if not isinstance(obj, dict):
             continue
-        bodies = [b.get("value") for b in obj.get("bodies") or [] if isinstance(b, dict)]
+        listed = obj.get("bodies")
+        bodies = [b.get("value") for b in listed if isinstance(b, dict)] if isinstance(listed, list) else []
         for h, b in ((obj.get("headline"), obj.get("body")), (None, bodies[0] if bodies else None)):
             if isinstance(h, str) or isinstance(b, str):
                 yield (h if isinstance(h, str) else "", b if isinstance(b, str) else "")
