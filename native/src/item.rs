@@ -14,8 +14,18 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyString};
 
 /// Keys whose presence (even as null) sends the item to Python.
 const DEFER: &[&str] = &[
-    "headlines", "bodies", "uri", "pubstatus", "body_html", "correction", "signals", "signal", "bylines",
-    "provider", "copyrightholder", "infosources",
+    "headlines",
+    "bodies",
+    "uri",
+    "pubstatus",
+    "body_html",
+    "correction",
+    "signals",
+    "signal",
+    "bylines",
+    "provider",
+    "copyrightholder",
+    "infosources",
 ];
 const ID_MAX: usize = 512; // parse._ID_MAX
 const SOURCE_MAX: usize = 200;
@@ -78,7 +88,12 @@ fn control(c: char) -> bool {
 
 impl PlainReader {
     /// The original object when the text is unchanged, else a new `str`.
-    fn same_or_new<'py>(py: Python<'py>, orig: &Bound<'py, PyAny>, full: &str, part: &str) -> Bound<'py, PyAny> {
+    fn same_or_new<'py>(
+        py: Python<'py>,
+        orig: &Bound<'py, PyAny>,
+        full: &str,
+        part: &str,
+    ) -> Bound<'py, PyAny> {
         if part.len() == full.len() {
             orig.clone()
         } else {
@@ -87,9 +102,15 @@ impl PlainReader {
     }
 
     /// `_opt_str(o, key, lower=...)`, or None to defer.
-    fn opt_str<'py>(py: Python<'py>, v: &Option<Bound<'py, PyAny>>, lower: bool) -> Option<Bound<'py, PyAny>> {
+    fn opt_str<'py>(
+        py: Python<'py>,
+        v: &Option<Bound<'py, PyAny>>,
+        lower: bool,
+    ) -> Option<Bound<'py, PyAny>> {
         let none = py.None().into_bound(py);
-        let Some(t) = opt_text(v)? else { return Some(none) };
+        let Some(t) = opt_text(v)? else {
+            return Some(none);
+        };
         if t.is_empty() {
             return Some(none);
         }
@@ -206,7 +227,9 @@ impl PlainReader {
     #[new]
     fn new(py: Python<'_>, cls: PyObject, fields: Vec<Bound<'_, PyAny>>) -> PyResult<Self> {
         if fields.len() != 15 {
-            return Err(pyo3::exceptions::PyValueError::new_err("RawItem has 15 fields"));
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "RawItem has 15 fields",
+            ));
         }
         Ok(PlainReader {
             record: Record::new(cls, fields)?,
@@ -218,10 +241,16 @@ impl PlainReader {
     }
 
     /// The `RawItem` of a plain item, or None: Python decides.
-    fn read<'py>(&self, py: Python<'py>, obj: &Bound<'py, PyDict>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    fn read<'py>(
+        &self,
+        py: Python<'py>,
+        obj: &Bound<'py, PyDict>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let mut f = Fields::default();
         for (k, v) in obj.iter() {
-            let Some(key) = exact_str(&k) else { return Ok(None) };
+            let Some(key) = exact_str(&k) else {
+                return Ok(None);
+            };
             let slot = match key {
                 "id" => &mut f.id,
                 "body" => &mut f.body,

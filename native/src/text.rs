@@ -1,9 +1,11 @@
-//! Compiled fast paths of two text-heavy pure functions; the Python functions are the specification.
+//! Compiled fast paths of text-heavy pure functions; the Python functions are the specification.
 //!
 //! * `Fingerprinter.fingerprint` = `dedup_fingerprint.fingerprint_python`: the same byte transforms
 //!   (pass-1 table, ". " sentence ends, shape and figure strings, the minimum-length rules, the
 //!   one-line-flash rule), zlib's CRC32 (`crc32fast`), the same `Fingerprint` object. The byte
 //!   classes and the length rules come from the Python tables (streams/pipeline/dedup_fingerprint.py).
+//!   One walk over the UTF-8 text: 16 bytes at a time with SSE where it can (`Walk::vector`), else
+//!   byte by byte (`Walk::scalar`).
 //! * `top_level_keys` answers what `parse._check_duplicate_keys` answers with the standard library's
 //!   decoder, for a document orjson has accepted: the span of the first top-level key that repeats an
 //!   earlier one (escapes decoded, so `"\u0069d"` is `"id"`), or None. It declines (ValueError) where
@@ -12,6 +14,7 @@
 //!   for `int()` — and on anything unexpected; the caller then runs the reference check.
 //! * `text_is_clean(s)`: True only when `parse.clean_text(s)` returns `s` unchanged (no CR, no
 //!   character of `parse._CONTROL`, ASCII or NFC by the quick check). False means "run Python".
+//! * `iso_utc_second(s)`: exactly when `parse._timestamp` takes its first shortcut.
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -51,7 +54,10 @@ impl Record {
         for d in descrs {
             // SAFETY: PyType_GetSlot on the descriptor's (static) type returns tp_descr_set or NULL.
             let f = unsafe {
-                pyo3::ffi::PyType_GetSlot(pyo3::ffi::Py_TYPE(d.as_ptr()), pyo3::ffi::Py_tp_descr_set)
+                pyo3::ffi::PyType_GetSlot(
+                    pyo3::ffi::Py_TYPE(d.as_ptr()),
+                    pyo3::ffi::Py_tp_descr_set,
+                )
             };
             if f.is_null() {
                 return Err(PyValueError::new_err("field descriptor without __set__"));
@@ -63,7 +69,11 @@ impl Record {
         Ok(Record { cls, set })
     }
 
-    pub(crate) fn make<'py>(&self, py: Python<'py>, values: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
+    pub(crate) fn make<'py>(
+        &self,
+        py: Python<'py>,
+        values: &[Bound<'py, PyAny>],
+    ) -> PyResult<Bound<'py, PyAny>> {
         if values.len() != self.set.len() {
             return Err(PyValueError::new_err("wrong number of fields"));
         }
@@ -71,7 +81,10 @@ impl Record {
         // new reference or NULL with an exception set. The descriptors are its own member
         // descriptors; their setter returns 0, or -1 with an exception set.
         unsafe {
-            let raw = pyo3::ffi::PyType_GenericAlloc(self.cls.as_ptr() as *mut pyo3::ffi::PyTypeObject, 0);
+            let raw = pyo3::ffi::PyType_GenericAlloc(
+                self.cls.as_ptr() as *mut pyo3::ffi::PyTypeObject,
+                0,
+            );
             let obj = Bound::from_owned_ptr_or_err(py, raw)?;
             for ((descr, set), v) in self.set.iter().zip(values) {
                 if set(descr.as_ptr(), obj.as_ptr(), v.as_ptr()) < 0 {
@@ -139,7 +152,11 @@ impl Fingerprinter {
             shapes.set_len(w.ns);
             figures.set_len(w.nf);
         }
-        Sentences { shapes, figures, ends: w.ends }
+        Sentences {
+            shapes,
+            figures,
+            ends: w.ends,
+        }
     }
 }
 
@@ -208,7 +225,10 @@ impl Walk {
                     _mm_cmpeq_epi8(v, set($x as i8))
                 };
             }
-            let dots = _mm_or_si128(_mm_or_si128(eq!(b'.'), eq!(b'!')), _mm_or_si128(eq!(b'?'), eq!(b';')));
+            let dots = _mm_or_si128(
+                _mm_or_si128(eq!(b'.'), eq!(b'!')),
+                _mm_or_si128(eq!(b'?'), eq!(b';')),
+            );
             let seps = _mm_or_si128(eq!(b'\n'), eq!(0));
             let dot_mask = _mm_movemask_epi8(dots) as u32;
             let sep_mask = _mm_movemask_epi8(seps) as u32;
@@ -218,7 +238,10 @@ impl Walk {
             let mut ends = sep_mask;
             if after_dot != 0 {
                 let deleted = _mm_or_si128(
-                    _mm_or_si128(_mm_or_si128(eq!(b'"'), eq!(b'\'')), _mm_or_si128(eq!(b'('), eq!(b')'))),
+                    _mm_or_si128(
+                        _mm_or_si128(eq!(b'"'), eq!(b'\'')),
+                        _mm_or_si128(eq!(b'('), eq!(b')')),
+                    ),
                     _mm_or_si128(_mm_or_si128(eq!(b'['), eq!(b']')), eq!(b'\r')),
                 );
                 let deleted = _mm_movemask_epi8(deleted) as u32 | _mm_movemask_epi8(v) as u32;
@@ -237,17 +260,24 @@ impl Walk {
             let digits = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(doff, set(9)), doff)) as u32;
             while ends != 0 {
                 let below = (1u32 << ends.trailing_zeros()) - 1;
-                let (ns, nf) = (self.ns + (letters & below).count_ones() as usize, self.nf + (digits & below).count_ones() as usize);
+                let (ns, nf) = (
+                    self.ns + (letters & below).count_ones() as usize,
+                    self.nf + (digits & below).count_ones() as usize,
+                );
                 self.end(ns, nf);
                 ends &= ends - 1;
             }
             if letters != 0 {
                 let (lo, hi) = ((letters & 0xff) as usize, (letters >> 8) as usize);
-                let idx = _mm_set_epi64x((pack[hi] | 0x0808_0808_0808_0808) as i64, pack[lo] as i64);
+                let idx =
+                    _mm_set_epi64x((pack[hi] | 0x0808_0808_0808_0808) as i64, pack[lo] as i64);
                 let packed = _mm_shuffle_epi8(lower, idx);
                 _mm_storel_epi64(self.shapes.add(self.ns) as *mut __m128i, packed);
                 self.ns += lo.count_ones() as usize;
-                _mm_storel_epi64(self.shapes.add(self.ns) as *mut __m128i, _mm_unpackhi_epi64(packed, packed));
+                _mm_storel_epi64(
+                    self.shapes.add(self.ns) as *mut __m128i,
+                    _mm_unpackhi_epi64(packed, packed),
+                );
                 self.ns += hi.count_ones() as usize;
             }
             let mut d = digits;
@@ -321,7 +351,9 @@ impl Fingerprinter {
         simd: bool,
     ) -> PyResult<Self> {
         if classes.len() != 256 || lower.len() != 256 || classes.iter().any(|&c| c > OTHER) {
-            return Err(PyValueError::new_err("classes and lower must be 256 valid bytes"));
+            return Err(PyValueError::new_err(
+                "classes and lower must be 256 valid bytes",
+            ));
         }
         let mut table = [0u16; 256];
         for (t, (&c, &l)) in table.iter_mut().zip(classes.iter().zip(lower)) {
@@ -361,7 +393,9 @@ impl Fingerprinter {
         headline: &Bound<'py, PyString>,
         body: &Bound<'py, PyString>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let Ok(b) = body.to_str() else { return Ok(None) };
+        let Ok(b) = body.to_str() else {
+            return Ok(None);
+        };
         let text = if b.chars().all(py_space) {
             match headline.to_str() {
                 Ok(h) => h,
@@ -483,7 +517,8 @@ impl<'a> Doc<'a> {
         self.i += 1;
         let mut escaped = false;
         loop {
-            let k = memchr::memchr2(b'"', b'\\', &self.b[self.i.min(self.b.len())..]).ok_or(Declined)?;
+            let k = memchr::memchr2(b'"', b'\\', &self.b[self.i.min(self.b.len())..])
+                .ok_or(Declined)?;
             self.i += k;
             if self.b[self.i] == b'"' {
                 self.i += 1;
@@ -639,7 +674,11 @@ fn scan_keys(b: &[u8]) -> Scan<Option<(usize, usize)>> {
         let raw = &b[start + 1..d.i - 1];
         // the whole document is read even after a repeat: a later part may make the reference decline
         if first_repeat.is_none() {
-            let key: Cow<'_, [u8]> = if escaped { Cow::Owned(unescape(raw)?) } else { Cow::Borrowed(raw) };
+            let key: Cow<'_, [u8]> = if escaped {
+                Cow::Owned(unescape(raw)?)
+            } else {
+                Cow::Borrowed(raw)
+            };
             let seen = if keys.len() < LINEAR_KEYS {
                 let seen = keys.contains(&key);
                 keys.push(key);
@@ -700,8 +739,12 @@ fn ascii_scan(b: &[u8]) -> Ascii {
     let mut chunks = b.chunks_exact(16);
     // SAFETY: SSE2 is part of x86_64; the loads are unaligned loads of 16 in-bounds bytes.
     unsafe {
-        let (c1f, tab, nl, del) =
-            (_mm_set1_epi8(0x1f), _mm_set1_epi8(9), _mm_set1_epi8(10), _mm_set1_epi8(0x7f));
+        let (c1f, tab, nl, del) = (
+            _mm_set1_epi8(0x1f),
+            _mm_set1_epi8(9),
+            _mm_set1_epi8(10),
+            _mm_set1_epi8(0x7f),
+        );
         for c in &mut chunks {
             let v = _mm_loadu_si128(c.as_ptr() as *const __m128i);
             let low = _mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v); // v <= 0x1f
@@ -801,10 +844,15 @@ pub(crate) fn is_clean(t: &str) -> bool {
             i += 1;
         }
         let run = &t[start..i];
-        if run.chars().all(|c| (c as usize) < 0x10000 && plain[c as usize >> 6] >> (c as usize & 63) & 1 != 0) {
+        if run
+            .chars()
+            .all(|c| (c as usize) < 0x10000 && plain[c as usize >> 6] >> (c as usize & 63) & 1 != 0)
+        {
             continue;
         }
-        if run.chars().any(|c| matches!(c, '\u{200b}' | '\u{feff}' | '\u{fffe}'))
+        if run
+            .chars()
+            .any(|c| matches!(c, '\u{200b}' | '\u{feff}' | '\u{fffe}'))
             || is_nfc_quick(run.chars()) != IsNormalized::Yes
         {
             return false;
@@ -830,12 +878,24 @@ pub(crate) fn canonical_second(t: &str) -> bool {
         return false;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |v, &c| c.is_ascii_digit().then(|| v * 10 + (c - b'0') as u32))
+        b[r].iter().try_fold(0u32, |v, &c| {
+            c.is_ascii_digit().then(|| v * 10 + (c - b'0') as u32)
+        })
     };
-    let shape = b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z';
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se)) =
-        (num(0..4), num(5..7), num(8..10), num(11..13), num(14..16), num(17..19))
-    else {
+    let shape = b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z';
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se)) = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    ) else {
         return false;
     };
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
