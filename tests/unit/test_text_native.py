@@ -314,6 +314,22 @@ def test_deep_or_odd_documents_are_left_to_the_reference() -> None:
         same_parse_both_ways(doc)
 
 
+def test_what_the_standard_library_reads_but_orjson_refuses() -> None:
+    """Lone surrogates, NaN, Infinity and numbers past a double never reach the scanner; were one
+    to, the scanner declines (surrogates, NaN) or reads on as the reference does (1e400)."""
+    for doc in (b'{"\\ud800":1,"\\ud800":2}', b'{"a":"\\udc00"}', b'{"\\ud83d\\u0041":1}', b'{"a":NaN}',
+                b'{"a":Infinity}', b'{"a":-Infinity}', b'{"a":1e400}', b'{"a":' + b"9" * 400 + b"}"):
+        with pytest.raises(orjson.JSONDecodeError):
+            orjson.loads(doc)
+        reference_repeat(doc)  # the standard library reads them all
+    for doc in (b'{"\\ud800":1}', b'{"\\udc00":1}', b'{"\\ud83d\\u0041":1}'):
+        with pytest.raises(ValueError):
+            wirefeed_native.top_level_keys(doc)
+    with pytest.raises(ValueError):
+        wirefeed_native.top_level_keys(b'{"a":NaN,"a":1}')
+    assert native_repeat(b'{"a":1e400,"a":-1e400}') == reference_repeat(b'{"a":1e400,"a":-1e400}') == "a"
+
+
 def test_orjson_accepts_only_valid_utf8() -> None:
     """parse decodes a message only when orjson refuses it: orjson must refuse all bad UTF-8."""
     bad = [b"\x80", b"\xbf", b"\xc0\x80", b"\xc1\xbf", b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xed\xbf\xbf",
