@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.pipeline import dedup, tag_native
+from streams.pipeline import dedup, dedup_fingerprint, parse, tag_native
 from streams.pipeline.chain import Knowledge
 from streams.pipeline.kb import load_kb
 from streams.pipeline.route import compile_rules
@@ -14,6 +14,8 @@ from streams.settings import Settings
 def load_knowledge(s: Settings) -> Knowledge:
     kb = load_kb(extra_paths=s.kb_extra)
     tag_native.tagger_for(kb, use_native=s.native)  # built (or not) now, as the settings say
+    parse.use_native(s.native)
+    dedup_fingerprint.use_native(s.native)
     routes = load_routes(s.routes_file)
     compile_rules(routes, native=s.native)
     return Knowledge(

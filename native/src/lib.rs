@@ -12,7 +12,9 @@
 //! over a hash of the word), which finds the same occurrences: keys are padded with spaces there, so
 //! every occurrence starts and ends on a word boundary.
 
+mod item;
 mod route;
+mod text;
 
 use memchr::memmem;
 use pyo3::exceptions::PyValueError;
@@ -2135,5 +2137,10 @@ fn surname_hits(
 fn wirefeed_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Tagger>()?;
     m.add_class::<route::Router>()?;
+    m.add_class::<text::Fingerprinter>()?;
+    m.add_class::<item::PlainReader>()?;
+    m.add_function(wrap_pyfunction!(text::top_level_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(text::text_is_clean, m)?)?;
+    m.add_function(wrap_pyfunction!(text::iso_utc_second, m)?)?;
     Ok(())
 }

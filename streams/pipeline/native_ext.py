@@ -5,7 +5,10 @@ One place for both, so the tagger and the router agree on what "built" and "swit
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import types
+from typing import Any
 
 try:  # optional: without it every story takes the Python path
     import wirefeed_native
@@ -26,3 +29,16 @@ def switched_off() -> bool:
     Read when a tagger or a rule set is built, never per story.
     """
     return os.environ.get(ENV, "1").strip().lower() in {"0", "false", "no"}
+
+
+def slot_fields(cls: type, expected: tuple[str, ...]) -> list[Any]:
+    """Member descriptors of a plain slots dataclass's fields, in order, for the native side to fill
+    an instance slot by slot without running ``__init__``: equal to ``cls(...)`` only while the
+    class has exactly these fields, slots and no ``__post_init__`` (checked here)."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if names != expected or "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
+        raise RuntimeError(f"{cls.__name__} changed: update native/src and its bridge")
+    descrs = [cls.__dict__[n] for n in names]
+    if not all(isinstance(d, types.MemberDescriptorType) for d in descrs):
+        raise RuntimeError(f"{cls.__name__}: fields are not plain slots")
+    return descrs

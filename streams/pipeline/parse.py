@@ -11,6 +11,10 @@ same bytes could mean a different item id or body elsewhere; and ``body_html``
 with more elements or attributes than any real article page is rejected before
 lxml/trafilatura see it, because their cost grows with element count (and
 quadratically with the attributes of one tag).
+
+The compiled extension answers the common cases (``use_native``): the duplicate-key
+scan, "clean_text has nothing to do", "the timestamp is already canonical" and the
+whole plain item (``PlainReader``); each declines to the Python here when unsure.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
+from streams.pipeline.native_ext import has, slot_fields, switched_off, wirefeed_native
 from streams.pipeline.types import RawItem, Rejected
 
 # Reasons are a closed set: they are metric labels and DLQ fields.
@@ -72,30 +77,46 @@ def parse(data: bytes, *, max_bytes: int = 12_000_000) -> RawItem:
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM is harmless framing, not content
         data = data[3:]
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Rejected("invalid_utf8", f"not valid UTF-8 at byte {exc.start}") from None
-    try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        # orjson accepts valid UTF-8 only, so only a refused message needs decoding to tell
+        # bad UTF-8 (reported first, as ever) from bad JSON
+        _check_utf8(data)
         raise Rejected("invalid_json", _short(str(exc))) from None
     if not isinstance(obj, dict):
         raise Rejected("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
-    _check_duplicate_keys(text)
+    _check_duplicate_keys(data)
     return normalise(obj)
 
 
-def _check_duplicate_keys(text: str) -> None:
+def _check_utf8(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected("invalid_utf8", f"not valid UTF-8 at byte {exc.start}") from None
+
+
+def _check_duplicate_keys(data: bytes) -> None:
     """Reject an object that names a top-level key twice.
 
-    Read again by the standard library's C scanner, keeping every (key, value) pair.
-    That costs less than the former filter (count each key's quoted spelling in the
-    bytes, then re-read the few suspects) did on the filter alone, and it answers
-    exactly what that re-read answered: the filter could only ever clear objects the
-    re-read would have cleared too (tests/unit/test_chain_equivalence.py).
+    The native scanner (``wirefeed_native.top_level_keys``) reads the top-level keys,
+    escapes decoded, and skips the values; where it declines (nesting deeper than 64,
+    or anything the standard library could refuse) and without the extension, the
+    reference runs: the standard library's C scanner, keeping every (key, value) pair.
+    Both answer the same on every document orjson accepts (tests/unit/test_text_native.py).
     """
+    if _top_level_keys is not None:
+        try:
+            span = _top_level_keys(data)
+        except ValueError:
+            pass  # declined: the reference decides
+        else:
+            if span is not None:
+                # the key as the reference reads it (the same string decoder)
+                _duplicate(json.loads(data[span[0] : span[1]].decode("utf-8")))
+            return
     try:
-        pairs = _PAIRS.decode(text)
+        pairs = _PAIRS.decode(data.decode("utf-8"))
     except (ValueError, RecursionError):  # orjson accepted it; the stricter limits here are not ours
         return
     if len(dict(pairs)) == len(pairs):
@@ -103,8 +124,12 @@ def _check_duplicate_keys(text: str) -> None:
     seen: set[str] = set()
     for key, _ in pairs:
         if key in seen:
-            raise Rejected("duplicate_key", f"key {_short(key, 60)!r} appears more than once")
+            _duplicate(key)
         seen.add(key)
+
+
+def _duplicate(key: str) -> NoReturn:
+    raise Rejected("duplicate_key", f"key {_short(key, 60)!r} appears more than once")
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -116,6 +141,8 @@ _PAIRS = json.JSONDecoder(object_pairs_hook=_pairs)
 
 
 def normalise(obj: dict[str, Any]) -> RawItem:
+    if _plain is not None and (item := _plain.read(obj)) is not None:
+        return item  # the common plain item, read natively: what _from_plain returns
     if "headlines" in obj or "bodies" in obj:
         return _from_ninjs2(obj)
     if "uri" in obj and "id" not in obj:
@@ -217,7 +244,13 @@ def _finish(
 
 
 def clean_text(text: str) -> str:
-    """Line endings to \\n, control characters out, NFC; cheap when nothing needs doing."""
+    """Line endings to \\n, control characters out, NFC; cheap when nothing needs doing.
+
+    The native check (``wirefeed_native.text_is_clean``) answers "nothing to do" in one pass
+    over the text; when it cannot say so, the steps below run.
+    """
+    if _text_is_clean is not None and _text_is_clean(text):
+        return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _has_control(text):
@@ -352,6 +385,8 @@ def _timestamp(value: Any) -> str | None:
     """ISO-8601, RFC 2822 or epoch seconds -> ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
     if value is None or value == "":
         return None
+    if value.__class__ is str and _iso_utc_second is not None and _iso_utc_second(value):
+        return value  # the test below, answered natively
     if value.__class__ is str and len(value) == 20 and value[19] == "Z" and value[0] != "0":
         # Already in the output form (most wire items): valid and printed back the same way
         # if ``isoformat`` prints what was read (years from 1000: strftime does not pad %Y).
@@ -387,3 +422,33 @@ def _timestamp(value: Any) -> str | None:
 
 def _short(s: str, n: int = 160) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+# the native checks (native/src/text.rs) while they are on
+_top_level_keys: Any = None
+_text_is_clean: Any = None
+_iso_utc_second: Any = None
+_plain: Any = None  # wirefeed_native.PlainReader
+
+
+def use_native(on: bool | None = None) -> bool:
+    """Switch the native paths (top-level keys, clean text, canonical timestamps, the plain
+    item reader) on (when built) or off; None reads WIREFEED_NATIVE. Called at import and by
+    ``load_knowledge`` with ``Settings.native``. Returns whether they are on."""
+    global _top_level_keys, _text_is_clean, _iso_utc_second, _plain
+    names = ("top_level_keys", "text_is_clean", "iso_utc_second", "PlainReader")
+    on = (not switched_off() if on is None else on) and all(map(has, names))
+    _top_level_keys, _text_is_clean, _iso_utc_second = (
+        (getattr(wirefeed_native, n) for n in names[:3]) if on else (None, None, None)
+    )
+    _plain = wirefeed_native.PlainReader(RawItem, slot_fields(RawItem, _RAW_ITEM_FIELDS)) if on else None
+    return on
+
+
+_RAW_ITEM_FIELDS = (
+    "id", "version", "source", "headline", "body", "body_html", "language", "published", "url",
+    "dateline", "byline", "located", "pubstatus", "correction", "fmt",
+)
+
+
+use_native()
