@@ -9,8 +9,12 @@ which trafilatura sometimes keeps when they sit inside the article container.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from lxml import etree, html
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Extractor
 
 _DROP_TAGS = ("nav", "aside", "footer", "header", "form", "script", "style", "noscript", "iframe",
               "button", "svg", "figure", "template", "h1")
@@ -69,30 +73,34 @@ def _fallback(tree: html.HtmlElement) -> str:
     return "\n".join(out)
 
 
+def _tree(page: str, prune: bool) -> html.HtmlElement:
+    tree = html.fromstring(page)
+    # code and styling are never text, pruned or not
+    etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
+    if prune:
+        _prune(tree)  # in place
+    return tree
+
+
 def extract_text(page: str, *, prune: bool = True) -> str:
     """Article text of ``page``, one paragraph per line ("" when the page has no text)."""
     if not page or not page.strip():
         return ""
     try:
-        tree = html.fromstring(page)
+        tree = _tree(page, prune)
     except (etree.ParserError, ValueError):
         return ""
-    # code and styling are never text, pruned or not
-    etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
-    if prune:
-        _prune(tree)  # in place: the unpruned page is parsed again in the rare case it is needed
-        text = _extract(tree)
-        if text:
-            return text
-        tree = html.fromstring(page)  # parsed fine a moment ago
-        etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
-    return _extract(tree)  # pruning removed everything: better some furniture than no story
+    text = _extract(tree, page, prune)
+    if text or not prune:
+        return text
+    # pruning removed everything: better some furniture than no story (parsed fine a moment ago)
+    return _extract(_tree(page, False), page, False)
 
 
-_OPTIONS: list[object] = []  # the trafilatura Extractor for our settings, built on first use
+_OPTIONS: list[Extractor] = []  # the trafilatura Extractor for our settings, built on first use
 
 
-def _options() -> object:
+def _options() -> Extractor:
     """One ``trafilatura.settings.Extractor`` for every page: what ``extract`` would otherwise build
     (reading its config) on each call, from the same settings. trafilatura copies it before changing
     anything, so it can be shared."""
@@ -106,16 +114,17 @@ def _options() -> object:
     return _OPTIONS[0]
 
 
-def _extract(tree: html.HtmlElement) -> str:
+def _extract(tree: html.HtmlElement, page: str, prune: bool) -> str:
+    """trafilatura's text of ``tree`` (which it changes), else ``_fallback`` on the tree rebuilt as it was."""
     text = None
     try:
-        import trafilatura  # imported lazily: heavy, and only HTML bodies need it
+        from streams.pipeline import html_trafilatura  # imported lazily: heavy, and only HTML bodies need it
 
-        text = trafilatura.extract(tree, options=_options())
+        text = html_trafilatura.extract(tree, _options())
     except ImportError:  # pragma: no cover - dependency problem; still return something useful
         text = None
     if not text:
-        text = _fallback(tree)
+        text = _fallback(_tree(page, prune))  # rare: tiny pages and fragments
     return "\n".join(ln.rstrip() for ln in text.splitlines() if ln.strip())
 
 
