@@ -30,9 +30,33 @@ _FURNITURE_ROLES = ("navigation", "complementary", "banner", "contentinfo")
 _PARA_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt"}
 _MAX_ATTR = 300
 _ATTRIBUTED = etree.XPath("descendant-or-self::*[@class or @id or @role]")
+_CSS_SELECTOR = re.compile(r'"cssSelector"\s*:\s*("[^"]{1,200}"|\[[^\]]{1,1000}\])')  # a string or a list
+_JSON_STRING = re.compile(r'"([^"]*)"')
+_SIMPLE_SELECTOR = re.compile(r"[.#][A-Za-z_][\w-]{0,80}")
+_Keep = tuple[frozenset[str], frozenset[str]]  # classes, ids that pruning leaves alone
+_KEEP_NONE: _Keep = (frozenset(), frozenset())
 
 
-def _prune(tree: html.HtmlElement) -> None:
+def _paywalled_parts(tree: html.HtmlElement) -> _Keep:
+    """Classes and ids that the page's schema.org markup names as its paywalled *content*
+    (``"isAccessibleForFree": false`` with ``"cssSelector": ".paywall"``, Google's documented form).
+    Such a section holds the rest of the story, so its "paywall" class must not prune it."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        text = script.text or ""
+        if "cssSelector" not in text:
+            continue
+        for value in _CSS_SELECTOR.findall(text):
+            for part in ",".join(_JSON_STRING.findall(value)).split(","):
+                part = part.strip()
+                if _SIMPLE_SELECTOR.fullmatch(part):
+                    (classes if part[0] == "." else ids).add(part[1:])
+    return frozenset(classes), frozenset(ids)
+
+
+def _prune(tree: html.HtmlElement, keep: _Keep = _KEEP_NONE) -> None:
+    keep_classes, keep_ids = keep
     for el in list(tree.iter(*_DROP_TAGS)):
         parent = el.getparent()
         if parent is not None:
@@ -46,7 +70,13 @@ def _prune(tree: html.HtmlElement) -> None:
         role = el.get("role") or ""
         furniture = _FURNITURE_ATTR.search(attrs) or role in _FURNITURE_ROLES
         if furniture and el.getparent() is not None and not _holds_story(el):
+            if (keep_classes or keep_ids) and _kept(el, keep_classes, keep_ids):
+                continue
             el.drop_tree()
+
+
+def _kept(el: html.HtmlElement, classes: frozenset[str], ids: frozenset[str]) -> bool:
+    return el.get("id") in ids or not classes.isdisjoint((el.get("class") or "").split())
 
 
 def _holds_story(el: html.HtmlElement) -> bool:
@@ -75,10 +105,11 @@ def _fallback(tree: html.HtmlElement) -> str:
 
 def _tree(page: str, prune: bool) -> html.HtmlElement:
     tree = html.fromstring(page)
+    keep = _paywalled_parts(tree) if prune and "cssSelector" in page else _KEEP_NONE
     # code and styling are never text, pruned or not
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     if prune:
-        _prune(tree)  # in place
+        _prune(tree, keep)  # in place
     return tree
 
 
