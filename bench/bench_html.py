@@ -1,6 +1,7 @@
 """HTML extraction options side by side: CPU ms per page, story loss and furniture recall, outputs changed.
 
 Run: .venv/bin/python bench/bench_html.py [--rounds 7]   (writes bench/results/html.json)
+     .venv/bin/python bench/bench_html.py --paired before,skip --rounds 5   (chunked A/B ratio only)
 
 Page sets: the bench mix's HTML bodies (``bench/generate.py``, seed 7, 10,000 items: ~515 scraped copies),
 the 16 labelled pages (tests/data/strip/pages.jsonl) and the 176 labelled outlet pages
@@ -8,11 +9,13 @@ the 16 labelled pages (tests/data/strip/pages.jsonl) and the 176 labelled outlet
 fallbacks); they differ only in the trafilatura step (and, for ``article``, what it is given):
 
 - ``plain``    trafilatura alone on the page string (``extract_text_plain``, the quality baseline);
-- ``before``   our pruning + ``trafilatura.extract`` with our settings (the code before html_trafilatura);
-- ``fast``     the same with ``fast=True`` (no readability/justext comparison; also keeps teasers);
-- ``balanced`` the same with ``favor_precision=False``;
-- ``skip_tuple`` our pruning + ``html_trafilatura.extract``: ``before``'s exact result, the comparison
-  skipped when it cannot change it, justext's stop list left as trafilatura's tuple;
+- ``before``   our pruning + ``trafilatura.extract`` with our settings: the code before html_trafilatura
+  (and before the schema.org paywalled-section rule in the pruning);
+- ``fast``     ``before`` with ``fast=True`` (no readability/justext comparison; also keeps teasers);
+- ``balanced`` ``before`` with ``favor_precision=False``;
+- ``skip_tuple`` our pruning (with the paywalled-section rule) + ``html_trafilatura.extract``:
+  ``trafilatura.extract``'s exact result, the comparison skipped when it cannot change it, justext's
+  stop list left as trafilatura's tuple;
 - ``skip``     the same with the stop list as a frozenset (what ``extract_text`` does);
 - ``article``  ``skip`` given only the first <article>/<main>/articleBody element after pruning.
 
@@ -98,11 +101,13 @@ def option(name: str) -> Iterator[Callable[[str], str]]:
     from trafilatura import external
 
     saved = (html_trafilatura.extract, html_extract._tree, html_trafilatura._hashable_justext_stoplist,
-             external.JT_STOPLIST)
+             external.JT_STOPLIST, html_extract._paywalled_parts)
     skip = html_trafilatura.extract
     external.JT_STOPLIST = STOPLISTS[1] if name in ("skip", "article") else STOPLISTS[0]
     if name not in ("skip", "article"):
         html_trafilatura._hashable_justext_stoplist = lambda: None  # type: ignore[assignment]
+    if name in ("before", "fast", "balanced"):  # pruning as before the schema.org paywall rule
+        html_extract._paywalled_parts = lambda tree: html_extract._KEEP_NONE  # type: ignore[assignment]
     try:
         if name == "plain":
             yield html_extract.extract_text_plain
@@ -128,14 +133,18 @@ def option(name: str) -> Iterator[Callable[[str], str]]:
         yield html_extract.extract_text
     finally:
         (html_trafilatura.extract, html_extract._tree, html_trafilatura._hashable_justext_stoplist,
-         external.JT_STOPLIST) = saved  # type: ignore[assignment]
+         external.JT_STOPLIST, html_extract._paywalled_parts) = saved  # type: ignore[assignment]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--options", default=",".join(OPTIONS))
+    ap.add_argument("--paired", metavar="A,B", help="only compare A and B chunk by chunk (see paired())")
     args = ap.parse_args(argv)
+    if args.paired:
+        a, b = args.paired.split(",")
+        return paired(a, b, args.rounds)
     names = args.options.split(",")
     rules = load_rules()
     labelled = {"pages": score.load_pages(), "outlets": score.load_pages(score.HERE / "pages_outlets.jsonl")}
@@ -185,6 +194,37 @@ def main(argv: list[str] | None = None) -> int:
     path = ROOT / "bench" / "results" / "html.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def paired(a: str, b: str, rounds: int, chunk: int = 25) -> int:
+    """A and B alternate on chunks of ``chunk`` pages (order swapped every chunk), ``rounds`` times over
+    each set; prints the median of the per-chunk CPU ratios B/A, which other jobs on the machine
+    disturb much less than whole-set timings."""
+    sets = {"bench_mix": bench_mix_pages(), "pages": [p["html"] for p in score.load_pages()],
+            "outlets": [p["html"] for p in score.load_pages(score.HERE / "pages_outlets.jsonl")]}
+    for name in (a, b):  # warm-up
+        with option(name) as run:
+            for pages in sets.values():
+                for p in pages:
+                    run(p)
+    for s, pages in sets.items():
+        ratios, ta, tb = [], [], []
+        for r in range(rounds):
+            for i in range(0, len(pages), chunk):
+                part = pages[i:i + chunk]
+                spent = {}
+                for name in ((a, b) if (i // chunk + r) % 2 == 0 else (b, a)):
+                    with option(name) as run:
+                        t0 = time.process_time()
+                        for p in part:
+                            run(p)
+                        spent[name] = time.process_time() - t0
+                ratios.append(spent[b] / spent[a])
+                ta.append(spent[a] / len(part) * 1000)
+                tb.append(spent[b] / len(part) * 1000)
+        print(f"{s:10s} {a} {statistics.median(ta):.3f} ms/page, {b} {statistics.median(tb):.3f} ms/page "
+              f"(chunk medians); median ratio {b}/{a} {statistics.median(ratios):.3f}, {len(ratios)} chunks")
     return 0
 
 
