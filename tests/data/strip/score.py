@@ -1,4 +1,5 @@
-"""Score strip() on the labelled set. Used by tests/unit/test_strip_quality.py and bench/bench_strip.py.
+"""Score strip() on the labelled set. Used by tests/unit/test_strip_quality.py, bench/bench_strip.py and
+bench/bench_html.py.
 
 Run directly for a per-line error listing: .venv/bin/python tests/data/strip/score.py
 """
@@ -145,6 +146,13 @@ def main() -> None:
     print("\n".join(ours.errors))
     print(f"HTML ours loss={ours.loss:.4f} recall={ours.recall:.4f} | trafilatura alone "
           f"loss={base.loss:.4f} recall={base.recall:.4f}")
+    outlets = load_pages(HERE / "pages_outlets.jsonl")
+    ours = score_pages(outlets, lambda h: strip("", "", rules, body_html=h).body)
+    base = score_pages(outlets, extract_text_plain)
+    print("\n".join(ours.errors))
+    print(f"OUTLET PAGES ({ours.items}) ours loss={ours.loss:.4f} ({ours.story_lost}/{ours.story}) "
+          f"recall={ours.recall:.4f} ({ours.furniture - ours.furniture_removed} of {ours.furniture} kept) | "
+          f"trafilatura alone loss={base.loss:.4f} recall={base.recall:.4f}")
 
 
 if __name__ == "__main__":
