@@ -12,6 +12,9 @@
 //! over a hash of the word), which finds the same occurrences: keys are padded with spaces there, so
 //! every occurrence starts and ends on a word boundary.
 
+mod dedup;
+mod dedup_index;
+mod key_filter;
 mod route;
 
 use memchr::memmem;
@@ -2135,5 +2138,8 @@ fn surname_hits(
 fn wirefeed_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Tagger>()?;
     m.add_class::<route::Router>()?;
+    m.add_function(wrap_pyfunction!(dedup::dedup_candidates, m)?)?;
+    m.add_class::<dedup_index::DedupIndex>()?;
+    m.add_class::<key_filter::KeyFilter>()?;
     Ok(())
 }
