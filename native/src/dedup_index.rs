@@ -13,14 +13,14 @@
 //! returns None, so that the caller runs the Python search. Past `max_entries` it starts empty again.
 
 use super::dedup::{exact_real, exact_str, key_int, list_items, small_int, small_int_ptr};
-use super::HashMap;
+use super::{HashMap, HashSet};
 use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PySet, PyString, PyTuple};
 
 enum Anchor {
-    Ids(Box<[u32]>), // absent, None and [] are all "no ids"
+    Ids(Box<[u32]>), // absent, None and [] are all "no ids" (kept in `no_ids`)
     Weird,
 }
 
@@ -35,6 +35,7 @@ enum Rec {
 pub struct DedupIndex {
     max_entries: usize,
     anchors: HashMap<i64, Anchor>,
+    no_ids: HashSet<i64>, // anchors known to hold no ids: most sentence hashes are new
     records: HashMap<u32, Rec>,
     handles: HashMap<Box<[u8]>, u32>, // id (UTF-8) -> handle
     ids: Vec<Py<PyString>>,           // handle -> id
@@ -100,7 +101,17 @@ fn py_str<'py>(py: Python<'py>, s: &[u8]) -> PyResult<Bound<'py, PyString>> {
 
 impl DedupIndex {
     fn entries(&self) -> usize {
-        self.anchors.len() + self.records.len() + self.ids.len()
+        self.anchors.len() + self.no_ids.len() + self.records.len() + self.ids.len()
+    }
+
+    fn put_anchor(&mut self, c: i64, a: Anchor) {
+        if matches!(&a, Anchor::Ids(ids) if ids.is_empty()) {
+            self.anchors.remove(&c);
+            self.no_ids.insert(c);
+        } else {
+            self.no_ids.remove(&c);
+            self.anchors.insert(c, a);
+        }
     }
 
     fn anchor_of(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Anchor> {
@@ -181,6 +192,7 @@ impl DedupIndex {
         DedupIndex {
             max_entries,
             anchors: HashMap::default(),
+            no_ids: HashSet::default(),
             records: HashMap::default(),
             handles: HashMap::default(),
             ids: Vec::new(),
@@ -194,6 +206,7 @@ impl DedupIndex {
     /// Forget everything (it is read again from the state as needed).
     fn clear(&mut self) {
         self.anchors = HashMap::default();
+        self.no_ids = HashSet::default();
         self.records = HashMap::default();
         self.handles = HashMap::default();
         self.ids = Vec::new();
@@ -216,7 +229,7 @@ impl DedupIndex {
             // anchor lists are read by most later items: taken while the objects are hot
             Key::Anchor(c) => {
                 let a = self.anchor_of(py, value)?;
-                self.anchors.insert(c, a);
+                self.put_anchor(c, a);
             }
             // records are rewritten (memos, versions) more often than scored: read when needed
             Key::Record(id) => self.forget_record(id),
@@ -232,7 +245,7 @@ impl DedupIndex {
         };
         match parse_key(k) {
             Key::Anchor(c) => {
-                self.anchors.insert(c, Anchor::Ids(Box::new([])));
+                self.put_anchor(c, Anchor::Ids(Box::new([])));
             }
             Key::Record(id) => self.forget_record(id),
             Key::Other => {}
@@ -276,15 +289,19 @@ impl DedupIndex {
                 return Ok(None);
             };
             mine.push(v);
+            if self.no_ids.contains(&v) {
+                continue;
+            }
             if !self.anchors.contains_key(&v) {
                 key_int(&mut key, b"a:", v);
                 let value = get.call1((py_str(py, &key)?,))?;
                 let a = self.anchor_of(py, &value)?;
-                self.anchors.insert(v, a);
+                self.put_anchor(v, a);
             }
-            match &self.anchors[&v] {
-                Anchor::Ids(ids) => pooled.extend_from_slice(ids),
-                Anchor::Weird => return Ok(None),
+            match self.anchors.get(&v) {
+                Some(Anchor::Ids(ids)) => pooled.extend_from_slice(ids),
+                Some(Anchor::Weird) => return Ok(None),
+                None => {} // no ids
             }
         }
         let out = PyList::empty(py);

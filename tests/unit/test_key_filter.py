@@ -1,6 +1,6 @@
 """The key filter: no false negatives, few false positives, and the dedup view built on one reads
 RocksDB only for keys that may be there — while the filter is built a slice per flush, after it is
-complete, and when it is rebuilt."""
+complete, and when it is rebuilt. Also: flushed values are the bytes Faust's codec would write."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import weakref
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 import pytest
 
 from streams import key_filter, table_cache
@@ -153,3 +154,16 @@ def test_a_dropped_database_pauses_the_build(table: Any, monkeypatch: pytest.Mon
     assert view._filter is not None
     view._cache.clear()
     assert all(view.get(f"k{n}") == n for n in range(300))
+
+
+def test_flushed_values_are_encoded_as_before(table: Any) -> None:
+    values = [{"s": "u", "c": [1, 2]}, [1, "x"], "s", 3, 2.5, None, {1: "int key"}, {"n": {2: [3]}}, True]
+    view = PartitionState(table, partition=1)
+    for n, v in enumerate(values):
+        view[f"v{n}"] = v
+    got = {key: data for _, key, data, _ in view.flush_records(1)}
+    want = {f"v{n}".encode(): orjson.dumps(v, option=orjson.OPT_NON_STR_KEYS) for n, v in enumerate(values)}
+    assert got == want
+    view["bad"] = {"x": object()}
+    with pytest.raises(TypeError):
+        view.flush_records(1)
