@@ -167,3 +167,31 @@ def test_flushed_values_are_encoded_as_before(table: Any) -> None:
     view["bad"] = {"x": object()}
     with pytest.raises(TypeError):
         view.flush_records(1)
+
+
+@pytest.mark.parametrize("native", ["1", "0"])
+def test_the_workers_dedup_view_is_filtered_indexed_and_flushed(tmp_path: Any, native: str) -> None:
+    from faust.streams import _current_event
+
+    from streams.app import Wirefeed
+    from streams.pipeline.dedup_index import IndexedState, unwrap
+    from streams.settings import load_settings
+
+    s = load_settings({"WIREFEED_DATA_DIR": str(tmp_path), "WIREFEED_NATIVE": native})
+    wf = Wirefeed(s)
+    tp = (s.topic_dedup, 0)
+    event = Event(0)
+    _current_event.set(weakref.ref(event))
+    try:
+        st = wf._state_for(tp)
+        view = unwrap(st.dedup)
+        assert isinstance(view, PartitionState) and view._build_keys is not None  # a filter is wanted
+        indexed = native == "1" and native_ext.has("DedupIndex")
+        assert isinstance(st.dedup, IndexedState) == indexed
+        st.dedup["a:1"] = ["x"]
+        assert view.pending == 1
+        changelog = wf.dedup_state.changelog_topic.get_topic_name()
+        assert wf._flush(st, tp) == [(changelog, b"a:1", b'["x"]', 0)]
+        assert view._filter is not None and "a:1" in view._filter  # built at the flush
+    finally:
+        _current_event.set(None)
