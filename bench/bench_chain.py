@@ -165,8 +165,8 @@ def pieces(
             dedup.fingerprint(p.cleaned.headline, p.cleaned.body)
         return (clock() - t0) / n / 1e3
 
-    def t_decide() -> float:  # fresh state, the items in order
-        state: dict[str, Any] = {}
+    def t_decide() -> float:  # fresh state as ``wirefeed process`` makes it, the items in order
+        state = ch.State().dedup
         cfg = k.dedup
         t0 = clock()
         for p, now in prepared:

@@ -29,7 +29,7 @@ from streams.health import Health
 from streams.knowledge import load_knowledge
 from streams.log_summary import summarise_produce_retries
 from streams.metrics import Metrics
-from streams.pipeline import chain, dedup, furniture
+from streams.pipeline import chain, dedup, dedup_index, furniture
 from streams.pipeline.chain import Knowledge, Origin, Outcome, Prepared, Staged
 from streams.route_updates import RouteUpdates
 from streams.settings import Settings
@@ -405,7 +405,8 @@ class Wirefeed:
     def _flush(self, state: chain.State, tp: tuple[str, int]) -> list[Output]:
         """State changes of the batch, as changelog records published with its outputs."""
         records: list[Output] = []
-        for mapping in (state.dedup, state.furniture, state.discovered):
+        for state_map in (state.dedup, state.furniture, state.discovered):
+            mapping = dedup_index.unwrap(state_map) if state_map is not None else None
             if isinstance(mapping, PartitionState):
                 records += mapping.flush_records(tp[1])
         return records
@@ -485,8 +486,9 @@ class Wirefeed:
         st = self._states.get(tp)
         if st is None:
             if tp[0] == self.settings.topic_dedup:
-                dedup_view = PartitionState(self.dedup_state, partition=tp[1])
-                st = chain.State(dedup=dedup_view, furniture=None, discovered=None)
+                dedup_view = PartitionState(self.dedup_state, partition=tp[1], key_filter=True)
+                dedup_state = dedup_index.indexed(dedup_view, native=self.settings.native)
+                st = chain.State(dedup=dedup_state, furniture=None, discovered=None)
             else:
                 st = chain.State(
                     dedup={},

@@ -22,7 +22,7 @@ def load_knowledge(s: Settings) -> Knowledge:
         strip_rules=load_rules(s.rules_extra, replace_defaults=s.rules_replace_defaults),
         kb=kb,
         routes=routes,
-        dedup=dedup.DedupConfig(horizon_s=s.dedup_horizon_s),
+        dedup=dedup.DedupConfig(horizon_s=s.dedup_horizon_s, native=s.native),
         max_message_bytes=s.max_message_bytes,
         max_body_chars=s.max_body_chars,
         furniture_window_s=s.furniture_window_s,

@@ -13,6 +13,9 @@
 //! every occurrence starts and ends on a word boundary.
 
 mod item;
+mod dedup;
+mod dedup_index;
+mod key_filter;
 mod route;
 mod text;
 
@@ -2142,5 +2145,8 @@ fn wirefeed_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text::top_level_keys, m)?)?;
     m.add_function(wrap_pyfunction!(text::text_is_clean, m)?)?;
     m.add_function(wrap_pyfunction!(text::iso_utc_second, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup::dedup_candidates, m)?)?;
+    m.add_class::<dedup_index::DedupIndex>()?;
+    m.add_class::<key_filter::KeyFilter>()?;
     Ok(())
 }

@@ -29,7 +29,7 @@ from typing import Any, Literal, Protocol
 
 import orjson
 
-from streams.pipeline import dedup, furniture, parse, route, staged, strip, tag
+from streams.pipeline import dedup, dedup_index, furniture, parse, route, staged, strip, tag
 from streams.pipeline.kb import KnowledgeBase
 from streams.pipeline.route_lang import RuleSet as RouteRules
 from streams.pipeline.rules import RuleSet as StripRules
@@ -350,10 +350,11 @@ class Outcome:
 class State:
     """The mutable state the chain reads and writes, as plain mappings.
 
-    The worker passes Faust tables, ``wirefeed process`` passes dicts.
+    The worker passes Faust tables, ``wirefeed process`` passes dicts; dedup's goes with
+    its compiled index when the extension is built (``dedup_index.indexed``).
     """
 
-    dedup: MutableMapping[str, Any] = field(default_factory=dict)
+    dedup: MutableMapping[str, Any] = field(default_factory=lambda: dedup_index.indexed({}))
     furniture: MutableMapping[str, Any] | None = field(default_factory=dict)
     discovered: MutableMapping[str, Any] | None = field(default_factory=dict)
     last_expiry: float = 0.0  # when dedup state was last swept of stories past the horizon

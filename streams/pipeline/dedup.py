@@ -23,13 +23,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 from zlib import crc32
 
 from streams.pipeline.dedup_fingerprint import Fingerprint, fingerprint
+from streams.pipeline.dedup_index import IndexedState
+from streams.pipeline.native_ext import switched_off, wirefeed_native
 from streams.pipeline.types import RawItem, Verdict
 
 __all__ = [
@@ -46,6 +49,8 @@ __all__ = [
     "state_size",
 ]
 
+# compiled candidate search (native/src/dedup.rs); None when the extension is not built
+_native_candidates = getattr(wirefeed_native, "dedup_candidates", None)
 _META = "m:q"
 _COUNT = itemgetter(1)
 MAX_MEMOS = 8  # replay memos kept per item id (see remember_outcome)
@@ -65,6 +70,9 @@ class DedupConfig:
     update_window_s: float = 12 * 3600  # figures changed within this of the original -> update
     max_changed_fraction: float = 0.5  # ...and at most this share of its figure sentences changed
     max_versions: int = 4  # figure versions kept per original
+    # compiled candidate search when built (same results); the worker passes Settings.native,
+    # library use reads WIREFEED_NATIVE when the config is made
+    native: bool = field(default_factory=lambda: not switched_off())
 
     def __post_init__(self) -> None:
         checks = {
@@ -164,8 +172,10 @@ def _track(state: MutableMapping[str, Any], item_id: str, rec: dict[str, Any]) -
 
 
 def _figure_version(vid: str, fp: Fingerprint) -> list[Any]:
-    pairs = [(c, f) for c, f in zip(fp.chunks, fp.facts, strict=True) if f]
-    return [vid, [c for c, _ in pairs], [f for _, f in pairs]]
+    chunks, facts = fp.chunks, fp.facts
+    if len(chunks) != len(facts):
+        list(zip(chunks, facts, strict=True))  # raises the error the pairing always gave
+    return [vid, list(compress(chunks, facts)), list(filter(None, facts))]
 
 
 def _changed(fp: Fingerprint, shared: set[int], version: list[Any]) -> tuple[int, int]:
@@ -210,7 +220,13 @@ def _index(state: MutableMapping[str, Any], item_id: str, anchors: Sequence[int]
 
 
 def _new_original(
-    item: RawItem, fp: Fingerprint, state: MutableMapping[str, Any], now: float, cfg: DedupConfig, known: bool
+    item: RawItem,
+    fp: Fingerprint,
+    state: MutableMapping[str, Any],
+    now: float,
+    cfg: DedupConfig,
+    known: bool,
+    published: float,
 ) -> None:
     anchors = list(fp.anchors(cfg.anchors))
     rec = {
@@ -220,7 +236,7 @@ def _new_original(
         "x": [fp.exact],
         "c": list(fp.chunks),
         "a": anchors,
-        "p": _ts(item.published) or now,
+        "p": published,
         "g": [_figure_version(item.id, fp)],
     }
     if known:
@@ -281,10 +297,36 @@ def _known_id(
     return Verdict("update", of=root, similarity=None, reason="correction" if item.correction else "version")
 
 
-def _candidates(
+Candidate = tuple[float, float, str, dict[str, Any], set[int]]  # containment, jaccard, id, record, shared
+
+
+def _candidates(fp: Fingerprint, state: Mapping[str, Any], item_id: str, cfg: DedupConfig) -> list[Candidate]:
+    """Originals sharing enough sentences with ``fp``, most similar first.
+
+    Most of decide's time: every sentence hash is looked up and up to ``max_candidates``
+    originals scored. The compiled searches give the same list: over an ``IndexedState``
+    from its index (dedup_index.py), over any other state from the same reads. Both decline
+    (None) any value shape they do not handle, and Python answers.
+    """
+    if cfg.native:
+        found: list[Candidate] | None = None
+        if isinstance(state, IndexedState):
+            found = state.index.candidates(
+                fp.chunks, state.get, item_id, cfg.max_candidates, cfg.near_threshold, cfg.min_jaccard
+            )
+        elif _native_candidates is not None:
+            found = _native_candidates(
+                fp.chunks, state, item_id, cfg.max_candidates, cfg.near_threshold, cfg.min_jaccard
+            )
+        if found is not None:
+            return found
+    return _candidates_python(fp, state, item_id, cfg)
+
+
+def _candidates_python(
     fp: Fingerprint, state: Mapping[str, Any], item_id: str, cfg: DedupConfig
-) -> list[tuple[float, float, str, dict[str, Any], set[int]]]:
-    """Originals sharing enough sentences with ``fp``, most similar first."""
+) -> list[Candidate]:
+    """The specification of :func:`_candidates`."""
     get = state.get
     pooled: list[str] = []
     for c in fp.chunks:
@@ -372,7 +414,7 @@ def decide(
             return Verdict("update", of=cid, similarity=round(jaccard, 3), reason="figures")
     # Otherwise new news — including the same template with other figures or names
     # (tomorrow's market close, another company's reserves, another match).
-    _new_original(item, fp, state, now, config, rec is not None)
+    _new_original(item, fp, state, now, config, rec is not None, published)
     return Verdict("unique", of=None, similarity=None, reason=None)
 
 
