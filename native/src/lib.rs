@@ -13,6 +13,7 @@
 //! every occurrence starts and ends on a word boundary.
 
 mod route;
+mod rules;
 
 use memchr::memmem;
 use pyo3::exceptions::PyValueError;
@@ -2135,5 +2136,6 @@ fn surname_hits(
 fn wirefeed_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Tagger>()?;
     m.add_class::<route::Router>()?;
+    m.add_class::<rules::RuleMatcher>()?;
     Ok(())
 }

@@ -1,0 +1,399 @@
+//! Compiled matcher for the strip stage's rule packs (`streams/pipeline/rules.py` is the specification).
+//!
+//! Python translates every rule's parsed pattern (`streams/pipeline/rules_native.py`) into a byte
+//! regex over a compressed alphabet: each character class of the rule set is one code of one or two
+//! bytes, computed from Python's own matching of every one-character item, so case folding, `\w`, `\d`,
+//! `\s` and `.` are Python's by construction. Word classes get codes made of ASCII word bytes and the
+//! other classes codes without them, so the DFA's ASCII `\b` sees Python's word boundaries.
+//!
+//! The answer for a line is the one of `RuleSet._match_gated`: the first rule (in pack order) that
+//! allows the line's length, whose literal gate (one of its literals occurs in `str.lower()` of the
+//! line; no gate: always) passes, and that fullmatches. Rules whose every branch starts with a fixed
+//! head are one multi-pattern lazy DFA (it dies within a few bytes of most lines); the others, which
+//! may start anywhere (`.{0,80}\b(?:download|...)`), run one by one, only when their gate passes.
+//!
+//! `first_matches` answers every line of a body at once: the rule index, -1 for none, -2 when the line
+//! must take the Python path (a lone surrogate, a newline, or a character `rules_native` leaves out).
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, MatchKind, PatternSet};
+
+const NO_CLASS: u16 = u16::MAX;
+
+struct Loose {
+    rule: usize,
+    re: Regex,
+    cache: meta::Cache,
+}
+
+#[pyclass(module = "wirefeed_native")]
+pub struct RuleMatcher {
+    /// the anchored rules as one regex (pattern k is rule `anchored[k]`)
+    union: Regex,
+    union_cache: meta::Cache,
+    set: PatternSet,
+    anchored: Vec<usize>,
+    /// the other rules, in pack order
+    loose: Vec<Loose>,
+    /// rule -> its gate literals (ids into `literals`); None: no gate
+    gates: Vec<Option<Vec<u32>>>,
+    /// all gate literals, and per distinct cap of the loose rules (ascending) the literals of the
+    /// loose rules allowed to see lines that long (pattern -> literal id)
+    full_ac: Option<(AhoCorasick, Vec<u32>)>,
+    buckets: Vec<(usize, Option<(AhoCorasick, Vec<u32>)>)>,
+    max_len: Vec<usize>,
+    longest: usize,
+    /// code point -> class id, for the Basic Multilingual Plane (NO_CLASS: the Python path)
+    bmp: Vec<u16>,
+    astral_starts: Vec<u32>,
+    astral_ids: Vec<u16>,
+    /// class id -> code (bytes, length)
+    codes: Vec<([u8; 3], u8)>,
+    /// `str.lower()` of the non-ASCII characters that have another lower case: (code point, lower)
+    lower: Vec<(u32, u32)>,
+    buf: Vec<u8>,
+    low: String,
+    hits: Vec<bool>,
+    /// what `hits` holds for the current line: 0 nothing, 1 a bucket's literals, 2 all literals
+    hits_level: u8,
+    /// the current line holds a non-ASCII character with another lower case
+    cased: bool,
+}
+
+fn automaton(literals: &[String], ids: Vec<u32>) -> PyResult<Option<(AhoCorasick, Vec<u32>)>> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let pats: Vec<&str> = ids.iter().map(|&i| literals[i as usize].as_str()).collect();
+    let ac = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .ascii_case_insensitive(true)
+        .build(pats)
+        .map_err(|e| PyValueError::new_err(format!("gate literals: {e}")))?;
+    Ok(Some((ac, ids)))
+}
+
+fn build(patterns: &[String], kind: MatchKind) -> PyResult<Regex> {
+    Regex::builder()
+        .configure(
+            Regex::config()
+                .match_kind(kind)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(64 << 20))
+                .hybrid_cache_capacity(8 << 20),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build_many(patterns)
+        .map_err(|e| PyValueError::new_err(format!("rule pattern does not compile: {e}")))
+}
+
+impl RuleMatcher {
+    #[inline]
+    fn class_of(&self, cp: u32) -> u16 {
+        if cp < 0x10000 {
+            return self.bmp[cp as usize];
+        }
+        match self.astral_starts.binary_search(&cp) {
+            Ok(i) => self.astral_ids[i],
+            Err(0) => NO_CLASS,
+            Err(i) => self.astral_ids[i - 1],
+        }
+    }
+
+    /// The code of a line that is not all ASCII into `buf` (ASCII characters are their own code),
+    /// its length in characters and whether it holds a non-ASCII character with another lower case;
+    /// None: the Python path.
+    fn encode(&self, line: &str, buf: &mut Vec<u8>) -> Option<(usize, bool)> {
+        buf.clear();
+        buf.reserve(line.len() + 16);
+        let bytes = line.as_bytes();
+        let (mut n, mut cased, mut i) = (0, false, 0);
+        while i < bytes.len() {
+            // a run of ASCII characters is its own code
+            let run = bytes[i..].iter().position(|&b| b >= 0x80).unwrap_or(bytes.len() - i);
+            buf.extend_from_slice(&bytes[i..i + run]);
+            n += run;
+            i += run;
+            let Some(c) = line[i..].chars().next() else { break };
+            i += c.len_utf8();
+            n += 1;
+            let cp = c as u32;
+            cased |= self.lower.binary_search_by_key(&cp, |&(k, _)| k).is_ok();
+            let id = self.class_of(cp);
+            if id == NO_CLASS {
+                return None;
+            }
+            let (code, len) = &self.codes[id as usize];
+            buf.extend_from_slice(&code[..*len as usize]);
+        }
+        Some((n, cased))
+    }
+
+    /// Mark which gate literals occur in `str.lower()` of the line: those of the loose rules that may
+    /// see a line of `n` characters (`all`: every literal).
+    fn gate_hits(&mut self, line: &str, n: usize, all: bool) {
+        let level = if all { 2 } else { 1 };
+        if self.hits_level >= level {
+            return;
+        }
+        self.hits.iter_mut().for_each(|h| *h = false);
+        self.hits_level = level;
+        let found = if all {
+            self.full_ac.as_ref()
+        } else {
+            let k = self.buckets.partition_point(|b| b.0 < n);
+            self.buckets.get(k).and_then(|b| b.1.as_ref())
+        };
+        let Some((ac, ids)) = found else { return };
+        let text = if self.cased {
+            self.low.clear();
+            for c in line.chars() {
+                let cp = c as u32;
+                let lo = match self.lower.binary_search_by_key(&cp, |&(k, _)| k) {
+                    Ok(i) => char::from_u32(self.lower[i].1).unwrap_or(c),
+                    Err(_) => c,
+                };
+                self.low.push(lo);
+            }
+            self.low.as_str()
+        } else {
+            line // the automaton ignores ASCII case, and no other character has one here
+        };
+        for m in ac.find_overlapping_iter(text) {
+            self.hits[ids[m.pattern().as_usize()] as usize] = true;
+        }
+    }
+
+    fn gate_open(&self, rule: usize) -> bool {
+        match &self.gates[rule] {
+            None => true,
+            Some(lits) => lits.iter().any(|&l| self.hits[l as usize]),
+        }
+    }
+
+    fn first(&mut self, line: &str) -> i32 {
+        if line.is_empty() || line.len() > 4 * self.longest {
+            return -1; // a UTF-8 character has at most 4 bytes: too long for every rule
+        }
+        if memchr::memchr(b'\n', line.as_bytes()).is_some() {
+            return -2; // `$` may match before a final newline: Python decides
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        let ascii = line.is_ascii();
+        let (n, cased) = if ascii {
+            (line.len(), false)
+        } else {
+            match self.encode(line, &mut buf) {
+                Some(found) => found,
+                None => {
+                    self.buf = buf;
+                    return -2;
+                }
+            }
+        };
+        self.cased = cased;
+        if n > self.longest {
+            self.buf = buf;
+            return -1;
+        }
+        self.hits_level = 0;
+        let mut best = usize::MAX;
+        self.set.clear();
+        let input = Input::new(if ascii { line.as_bytes() } else { buf.as_slice() }).anchored(Anchored::Yes);
+        self.union
+            .which_overlapping_matches_with(&mut self.union_cache, &input, &mut self.set);
+        if !self.set.is_empty() {
+            let found: Vec<usize> = self.set.iter().map(|p| self.anchored[p.as_usize()]).collect();
+            for rule in found {
+                if self.max_len[rule] >= n {
+                    if self.gates[rule].is_some() {
+                        self.gate_hits(line, n, true);
+                    }
+                    if self.gate_open(rule) {
+                        best = rule;
+                        break;
+                    }
+                }
+            }
+        }
+        for k in 0..self.loose.len() {
+            let rule = self.loose[k].rule;
+            if rule >= best {
+                break;
+            }
+            if self.max_len[rule] < n {
+                continue;
+            }
+            if self.gates[rule].is_some() {
+                self.gate_hits(line, n, false);
+            }
+            if !self.gate_open(rule) {
+                continue;
+            }
+            let lo = &mut self.loose[k];
+            // the pattern ends with \z, so any match is a full match
+            if lo.re.search_half_with(&mut lo.cache, &input.clone().earliest(true)).is_some() {
+                best = rule;
+                break;
+            }
+        }
+        self.buf = buf;
+        if best == usize::MAX {
+            -1
+        } else {
+            best as i32
+        }
+    }
+}
+
+#[pymethods]
+impl RuleMatcher {
+    /// patterns: one byte regex per rule, in pack order; anchored: whether the rule goes into the
+    /// multi-pattern DFA; max_len: each rule's line-length cap; gates: each rule's gate literals
+    /// (lower case) or None; starts/ids: the alphabet's intervals (first code point, class id; sorted,
+    /// from 0); codes: each class's code; lower: (code point, lower case) of non-ASCII characters.
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        patterns: Vec<String>,
+        anchored: Vec<bool>,
+        max_len: Vec<usize>,
+        gates: Vec<Option<Vec<String>>>,
+        starts: Vec<u32>,
+        ids: Vec<u16>,
+        codes: Vec<Vec<u8>>,
+        lower: Vec<(u32, u32)>,
+    ) -> PyResult<Self> {
+        let n_rules = patterns.len();
+        if anchored.len() != n_rules || max_len.len() != n_rules || gates.len() != n_rules {
+            return Err(PyValueError::new_err("one pattern, kind, cap and gate per rule"));
+        }
+        if starts.len() != ids.len() || starts.first() != Some(&0) || !starts.windows(2).all(|w| w[0] < w[1]) {
+            return Err(PyValueError::new_err("alphabet intervals must be sorted and start at 0"));
+        }
+        if ids.iter().any(|&i| i != NO_CLASS && i as usize >= codes.len())
+            || codes.iter().enumerate().any(|(k, c)| c.is_empty() || c.len() > 3 || (k < 0x80 && c[..] != [k as u8]))
+        {
+            return Err(PyValueError::new_err("every class needs a code of 1-3 bytes, ASCII its own"));
+        }
+        let mut lower = lower;
+        lower.sort_unstable();
+        let union_rules: Vec<usize> = (0..n_rules).filter(|&i| anchored[i]).collect();
+        let union_pats: Vec<String> = union_rules.iter().map(|&i| patterns[i].clone()).collect();
+        let union = build(&union_pats, MatchKind::All)?;
+        let mut loose = Vec::new();
+        for i in (0..n_rules).filter(|&i| !anchored[i]) {
+            let re = build(std::slice::from_ref(&patterns[i]), MatchKind::LeftmostFirst)?;
+            let cache = re.create_cache();
+            loose.push(Loose { rule: i, re, cache });
+        }
+        let mut literals: Vec<String> = Vec::new();
+        let mut gate_ids = Vec::with_capacity(n_rules);
+        for g in gates {
+            gate_ids.push(g.map(|lits| {
+                lits.into_iter()
+                    .map(|l| match literals.iter().position(|x| *x == l) {
+                        Some(p) => p as u32,
+                        None => {
+                            literals.push(l);
+                            (literals.len() - 1) as u32
+                        }
+                    })
+                    .collect::<Vec<u32>>()
+            }));
+        }
+        let full_ac = automaton(&literals, (0..literals.len() as u32).collect())?;
+        let mut caps: Vec<usize> = loose.iter().map(|l| max_len[l.rule]).collect();
+        caps.sort_unstable();
+        caps.dedup();
+        let mut buckets = Vec::new();
+        for &cap in &caps {
+            let mut ids: Vec<u32> = loose
+                .iter()
+                .filter(|l| max_len[l.rule] >= cap)
+                .filter_map(|l| gate_ids[l.rule].as_ref())
+                .flatten()
+                .copied()
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            buckets.push((cap, automaton(&literals, ids)?));
+        }
+        let mut bmp = vec![NO_CLASS; 0x10000];
+        let mut astral_starts = Vec::new();
+        let mut astral_ids = Vec::new();
+        for (k, (&s, &id)) in starts.iter().zip(&ids).enumerate() {
+            let e = starts.get(k + 1).copied().unwrap_or(0x110000);
+            if s < 0x10000 {
+                for cp in s..e.min(0x10000) {
+                    bmp[cp as usize] = id;
+                }
+            }
+            if e > 0x10000 {
+                astral_starts.push(s.max(0x10000));
+                astral_ids.push(id);
+            }
+        }
+        let codes: Vec<([u8; 3], u8)> = codes
+            .iter()
+            .map(|c| {
+                let mut code = [0u8; 3];
+                code[..c.len()].copy_from_slice(c);
+                (code, c.len() as u8)
+            })
+            .collect();
+        let longest = max_len.iter().copied().max().unwrap_or(0);
+        let union_cache = union.create_cache();
+        let set = PatternSet::new(union.pattern_len());
+        let hits = vec![false; literals.len()];
+        Ok(RuleMatcher {
+            union,
+            union_cache,
+            set,
+            anchored: union_rules,
+            loose,
+            gates: gate_ids,
+            full_ac,
+            buckets,
+            max_len,
+            longest,
+            bmp,
+            astral_starts,
+            astral_ids,
+            codes,
+            lower,
+            buf: Vec::new(),
+            low: String::new(),
+            hits,
+            hits_level: 0,
+            cased: false,
+        })
+    }
+
+    /// For each line (a str): the first rule that takes it, -1 for none, -2 for "ask Python".
+    fn first_matches(&mut self, lines: &Bound<'_, PyList>) -> PyResult<Vec<i32>> {
+        let mut out = Vec::with_capacity(lines.len());
+        for item in lines.iter() {
+            let s = item.downcast::<PyString>()?;
+            out.push(match s.to_str() {
+                Ok(line) => self.first(line),
+                Err(_) => -2,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The alphabet code of a line, None if it takes the Python path (for tests).
+    fn encode_line(&self, line: &str) -> Option<Vec<u8>> {
+        if line.is_ascii() {
+            return Some(line.as_bytes().to_vec());
+        }
+        let mut buf = Vec::new();
+        self.encode(line, &mut buf).map(|_| buf)
+    }
+}
