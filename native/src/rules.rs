@@ -15,7 +15,7 @@
 //! `first_matches` answers every line of a body at once: the rule index, -1 for none, -2 when the line
 //! must take the Python path (a lone surrogate, a newline, or a character `rules_native` leaves out).
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::{AhoCorasick, MatchKind as LiteralKind};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
@@ -40,12 +40,8 @@ pub struct RuleMatcher {
     anchored: Vec<usize>,
     /// the other rules, in pack order
     loose: Vec<Loose>,
-    /// rule -> its gate literals (ids into `literals`); None: no gate
-    gates: Vec<Option<Vec<u32>>>,
-    /// all gate literals, and per distinct cap of the loose rules (ascending) the literals of the
-    /// loose rules allowed to see lines that long (pattern -> literal id)
-    full_ac: Option<(AhoCorasick, Vec<u32>)>,
-    buckets: Vec<(usize, Option<(AhoCorasick, Vec<u32>)>)>,
+    /// rule -> its gate literals (lower case); None: no gate
+    gates: Vec<Option<AhoCorasick>>,
     max_len: Vec<usize>,
     longest: usize,
     /// code point -> class id, for the Basic Multilingual Plane (NO_CLASS: the Python path)
@@ -57,25 +53,16 @@ pub struct RuleMatcher {
     /// `str.lower()` of the non-ASCII characters that have another lower case: (code point, lower)
     lower: Vec<(u32, u32)>,
     buf: Vec<u8>,
-    low: String,
-    hits: Vec<bool>,
-    /// what `hits` holds for the current line: 0 nothing, 1 a bucket's literals, 2 all literals
-    hits_level: u8,
-    /// the current line holds a non-ASCII character with another lower case
-    cased: bool,
+    /// `str.lower()` of the current line (computed when a gate asks)
+    low: Vec<u8>,
+    lowered: bool,
 }
 
-fn automaton(literals: &[String], ids: Vec<u32>) -> PyResult<Option<(AhoCorasick, Vec<u32>)>> {
-    if ids.is_empty() {
-        return Ok(None);
-    }
-    let pats: Vec<&str> = ids.iter().map(|&i| literals[i as usize].as_str()).collect();
-    let ac = AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .ascii_case_insensitive(true)
-        .build(pats)
-        .map_err(|e| PyValueError::new_err(format!("gate literals: {e}")))?;
-    Ok(Some((ac, ids)))
+fn automaton(literals: &[String]) -> PyResult<AhoCorasick> {
+    AhoCorasick::builder()
+        .match_kind(LiteralKind::LeftmostFirst) // lets a SIMD prefilter (Teddy) search for the literals
+        .build(literals)
+        .map_err(|e| PyValueError::new_err(format!("gate literals: {e}")))
 }
 
 fn build(patterns: &[String], kind: MatchKind) -> PyResult<Regex> {
@@ -134,46 +121,29 @@ impl RuleMatcher {
         Some((n, cased))
     }
 
-    /// Mark which gate literals occur in `str.lower()` of the line: those of the loose rules that may
-    /// see a line of `n` characters (`all`: every literal).
-    fn gate_hits(&mut self, line: &str, n: usize, all: bool) {
-        let level = if all { 2 } else { 1 };
-        if self.hits_level >= level {
-            return;
-        }
-        self.hits.iter_mut().for_each(|h| *h = false);
-        self.hits_level = level;
-        let found = if all {
-            self.full_ac.as_ref()
-        } else {
-            let k = self.buckets.partition_point(|b| b.0 < n);
-            self.buckets.get(k).and_then(|b| b.1.as_ref())
-        };
-        let Some((ac, ids)) = found else { return };
-        let text = if self.cased {
+    /// Whether the rule's gate lets the line through: one of its literals occurs in `str.lower()` of
+    /// the line (`cased`: the line holds a non-ASCII character with another lower case).
+    fn gate_open(&mut self, rule: usize, line: &str, cased: bool) -> bool {
+        let Some(ac) = &self.gates[rule] else { return true };
+        if !self.lowered {
+            self.lowered = true;
             self.low.clear();
-            for c in line.chars() {
-                let cp = c as u32;
-                let lo = match self.lower.binary_search_by_key(&cp, |&(k, _)| k) {
-                    Ok(i) => char::from_u32(self.lower[i].1).unwrap_or(c),
-                    Err(_) => c,
-                };
-                self.low.push(lo);
+            if cased {
+                let mut tmp = [0u8; 4];
+                for c in line.chars() {
+                    let cp = c as u32;
+                    let lo = match self.lower.binary_search_by_key(&cp, |&(k, _)| k) {
+                        Ok(i) => char::from_u32(self.lower[i].1).unwrap_or(c),
+                        Err(_) => c.to_ascii_lowercase(),
+                    };
+                    self.low.extend_from_slice(lo.encode_utf8(&mut tmp).as_bytes());
+                }
+            } else {
+                self.low.extend_from_slice(line.as_bytes());
+                self.low.make_ascii_lowercase(); // no other character of the line has a lower case
             }
-            self.low.as_str()
-        } else {
-            line // the automaton ignores ASCII case, and no other character has one here
-        };
-        for m in ac.find_overlapping_iter(text) {
-            self.hits[ids[m.pattern().as_usize()] as usize] = true;
         }
-    }
-
-    fn gate_open(&self, rule: usize) -> bool {
-        match &self.gates[rule] {
-            None => true,
-            Some(lits) => lits.iter().any(|&l| self.hits[l as usize]),
-        }
+        ac.is_match(self.low.as_slice())
     }
 
     fn first(&mut self, line: &str) -> i32 {
@@ -196,12 +166,11 @@ impl RuleMatcher {
                 }
             }
         };
-        self.cased = cased;
+        self.lowered = false;
         if n > self.longest {
             self.buf = buf;
             return -1;
         }
-        self.hits_level = 0;
         let mut best = usize::MAX;
         self.set.clear();
         let input = Input::new(if ascii { line.as_bytes() } else { buf.as_slice() }).anchored(Anchored::Yes);
@@ -210,14 +179,9 @@ impl RuleMatcher {
         if !self.set.is_empty() {
             let found: Vec<usize> = self.set.iter().map(|p| self.anchored[p.as_usize()]).collect();
             for rule in found {
-                if self.max_len[rule] >= n {
-                    if self.gates[rule].is_some() {
-                        self.gate_hits(line, n, true);
-                    }
-                    if self.gate_open(rule) {
-                        best = rule;
-                        break;
-                    }
+                if self.max_len[rule] >= n && self.gate_open(rule, line, cased) {
+                    best = rule;
+                    break;
                 }
             }
         }
@@ -229,10 +193,7 @@ impl RuleMatcher {
             if self.max_len[rule] < n {
                 continue;
             }
-            if self.gates[rule].is_some() {
-                self.gate_hits(line, n, false);
-            }
-            if !self.gate_open(rule) {
+            if !self.gate_open(rule, line, cased) {
                 continue;
             }
             let lo = &mut self.loose[k];
@@ -292,38 +253,10 @@ impl RuleMatcher {
             let cache = re.create_cache();
             loose.push(Loose { rule: i, re, cache });
         }
-        let mut literals: Vec<String> = Vec::new();
-        let mut gate_ids = Vec::with_capacity(n_rules);
-        for g in gates {
-            gate_ids.push(g.map(|lits| {
-                lits.into_iter()
-                    .map(|l| match literals.iter().position(|x| *x == l) {
-                        Some(p) => p as u32,
-                        None => {
-                            literals.push(l);
-                            (literals.len() - 1) as u32
-                        }
-                    })
-                    .collect::<Vec<u32>>()
-            }));
-        }
-        let full_ac = automaton(&literals, (0..literals.len() as u32).collect())?;
-        let mut caps: Vec<usize> = loose.iter().map(|l| max_len[l.rule]).collect();
-        caps.sort_unstable();
-        caps.dedup();
-        let mut buckets = Vec::new();
-        for &cap in &caps {
-            let mut ids: Vec<u32> = loose
-                .iter()
-                .filter(|l| max_len[l.rule] >= cap)
-                .filter_map(|l| gate_ids[l.rule].as_ref())
-                .flatten()
-                .copied()
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            buckets.push((cap, automaton(&literals, ids)?));
-        }
+        let gates = gates
+            .iter()
+            .map(|g| g.as_ref().map(|lits| automaton(lits)).transpose())
+            .collect::<PyResult<Vec<_>>>()?;
         let mut bmp = vec![NO_CLASS; 0x10000];
         let mut astral_starts = Vec::new();
         let mut astral_ids = Vec::new();
@@ -350,16 +283,13 @@ impl RuleMatcher {
         let longest = max_len.iter().copied().max().unwrap_or(0);
         let union_cache = union.create_cache();
         let set = PatternSet::new(union.pattern_len());
-        let hits = vec![false; literals.len()];
         Ok(RuleMatcher {
             union,
             union_cache,
             set,
             anchored: union_rules,
             loose,
-            gates: gate_ids,
-            full_ac,
-            buckets,
+            gates,
             max_len,
             longest,
             bmp,
@@ -368,10 +298,8 @@ impl RuleMatcher {
             codes,
             lower,
             buf: Vec::new(),
-            low: String::new(),
-            hits,
-            hits_level: 0,
-            cased: false,
+            low: Vec::new(),
+            lowered: false,
         })
     }
 
