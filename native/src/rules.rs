@@ -42,6 +42,9 @@ pub struct RuleMatcher {
     loose: Vec<Loose>,
     /// rule -> its gate literals (lower case); None: no gate
     gates: Vec<Option<AhoCorasick>>,
+    /// per distinct cap of the loose rules (ascending): the gate literals of every loose rule allowed
+    /// to see lines that long (None: one of them has no gate)
+    screens: Vec<(usize, Option<AhoCorasick>)>,
     max_len: Vec<usize>,
     longest: usize,
     /// code point -> class id, for the Basic Multilingual Plane (NO_CLASS: the Python path)
@@ -124,26 +127,34 @@ impl RuleMatcher {
     /// Whether the rule's gate lets the line through: one of its literals occurs in `str.lower()` of
     /// the line (`cased`: the line holds a non-ASCII character with another lower case).
     fn gate_open(&mut self, rule: usize, line: &str, cased: bool) -> bool {
-        let Some(ac) = &self.gates[rule] else { return true };
-        if !self.lowered {
-            self.lowered = true;
-            self.low.clear();
-            if cased {
-                let mut tmp = [0u8; 4];
-                for c in line.chars() {
-                    let cp = c as u32;
-                    let lo = match self.lower.binary_search_by_key(&cp, |&(k, _)| k) {
-                        Ok(i) => char::from_u32(self.lower[i].1).unwrap_or(c),
-                        Err(_) => c.to_ascii_lowercase(),
-                    };
-                    self.low.extend_from_slice(lo.encode_utf8(&mut tmp).as_bytes());
-                }
-            } else {
-                self.low.extend_from_slice(line.as_bytes());
-                self.low.make_ascii_lowercase(); // no other character of the line has a lower case
-            }
+        if self.gates[rule].is_none() {
+            return true;
         }
-        ac.is_match(self.low.as_slice())
+        self.lower_line(line, cased);
+        self.gates[rule].as_ref().is_some_and(|ac| ac.is_match(self.low.as_slice()))
+    }
+
+    /// `str.lower()` of the line into `low`, once per line.
+    fn lower_line(&mut self, line: &str, cased: bool) {
+        if self.lowered {
+            return;
+        }
+        self.lowered = true;
+        self.low.clear();
+        if cased {
+            let mut tmp = [0u8; 4];
+            for c in line.chars() {
+                let cp = c as u32;
+                let lo = match self.lower.binary_search_by_key(&cp, |&(k, _)| k) {
+                    Ok(i) => char::from_u32(self.lower[i].1).unwrap_or(c),
+                    Err(_) => c.to_ascii_lowercase(),
+                };
+                self.low.extend_from_slice(lo.encode_utf8(&mut tmp).as_bytes());
+            }
+        } else {
+            self.low.extend_from_slice(line.as_bytes());
+            self.low.make_ascii_lowercase(); // no other character of the line has a lower case
+        }
     }
 
     fn first(&mut self, line: &str) -> i32 {
@@ -185,7 +196,17 @@ impl RuleMatcher {
                 }
             }
         }
-        for k in 0..self.loose.len() {
+        // one search for the literals of every loose rule that may see the line: usually none occurs
+        let screen = self.screens.partition_point(|x| x.0 < n);
+        let skip = match self.screens.get(screen) {
+            Some((_, Some(_))) => {
+                self.lower_line(line, cased);
+                let ac = self.screens[screen].1.as_ref();
+                !ac.is_some_and(|ac| ac.is_match(self.low.as_slice()))
+            }
+            _ => false,
+        };
+        for k in 0..if skip { 0 } else { self.loose.len() } {
             let rule = self.loose[k].rule;
             if rule >= best {
                 break;
@@ -253,6 +274,23 @@ impl RuleMatcher {
             let cache = re.create_cache();
             loose.push(Loose { rule: i, re, cache });
         }
+        let mut caps: Vec<usize> = loose.iter().map(|l| max_len[l.rule]).collect();
+        caps.sort_unstable();
+        caps.dedup();
+        let mut screens = Vec::new();
+        for &cap in &caps {
+            let seen: Vec<&Option<Vec<String>>> =
+                loose.iter().filter(|l| max_len[l.rule] >= cap).map(|l| &gates[l.rule]).collect();
+            let screen = if seen.iter().all(|g| g.is_some()) {
+                let mut lits: Vec<String> = seen.iter().filter_map(|g| g.as_ref()).flatten().cloned().collect();
+                lits.sort_unstable();
+                lits.dedup();
+                Some(automaton(&lits)?)
+            } else {
+                None // a loose rule without a gate always runs
+            };
+            screens.push((cap, screen));
+        }
         let gates = gates
             .iter()
             .map(|g| g.as_ref().map(|lits| automaton(lits)).transpose())
@@ -290,6 +328,7 @@ impl RuleMatcher {
             anchored: union_rules,
             loose,
             gates,
+            screens,
             max_len,
             longest,
             bmp,
