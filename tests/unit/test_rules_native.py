@@ -29,7 +29,7 @@ from test_strip_prefilter import _mutations, _samples
 from bench.generate import generate
 from streams.pipeline import furniture, parse, rules_native
 from streams.pipeline.rules import RuleSet, _build, load_rules
-from streams.pipeline.strip import strip
+from streams.pipeline.strip import _removals, _removals_native, strip
 from streams.pipeline.strip_prefilter import FOLD_RISK_CHARS
 
 if not rules_native.available():
@@ -199,3 +199,24 @@ def test_strip_results_are_identical_on_bench_bodies_with_learned_lines() -> Non
         b = strip(it.headline, it.body, NATIVE, learned=learned)
         assert a == b, it.id
         furniture.observe(state, it.source, it.id, lines, now, window_s=1e6, min_items=3, offset=j)
+
+
+_POOL = sorted({t.strip() for it in score.load_items() for _, t in it.lines if t.strip()})
+_STORY = [*[x for x in _POOL if len(x) >= 200][:40], "The minister said the talks would go on for many days."]
+_LEARNED = frozenset(furniture.normalise(x) for x in _POOL[::9] if len(x) <= 160)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_POOL), st.sampled_from(_STORY), st.just(""),
+                          st.sampled_from(["Subscribe now", "ml/", "--IANS", "Advertisement", "₹999/year",
+                                           "Already a subscriber? Log in", "ſubscribe now", "AFP"])),
+                max_size=14),
+       st.booleans())
+def test_scope_walk_is_the_lazy_one(body: list[str], with_learned: bool) -> None:
+    """Any arrangement of furniture, story, blank and learned lines: the same removals and matches."""
+    learned = _LEARNED if with_learned else frozenset()
+    want, want_m = _removals(list(body), PY, learned)
+    got, got_m = _removals_native(list(body), NATIVE, learned)
+    assert got == want
+    for i in want:
+        assert (got_m[i] and got_m[i].name) == (want_m[i] and want_m[i].name)
