@@ -32,7 +32,7 @@ import re._constants as sre_c
 import re._parser as sre_parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from streams.pipeline.native_ext import has, switched_off, wirefeed_native
@@ -334,6 +334,12 @@ def matcher_for(
     (``native``; None: WIREFEED_NATIVE), else None; also None (logged) when a pattern is not covered."""
     if not (available() and (not switched_off() if native is None else native)) or not rules:
         return None
+    return _matcher(tuple(rules), tuple(gates))
+
+
+@lru_cache(maxsize=8)
+def _matcher(rules: tuple[Any, ...], gates: tuple[tuple[str, ...] | None, ...]) -> Any:
+    """One matcher per distinct rule set in a process (tests and workers load the same packs again)."""
     try:
         p = plan(rules)
     except Unsupported as exc:
