@@ -1,10 +1,11 @@
 //! Compiled matcher for the strip stage's rule packs (`streams/pipeline/rules.py` is the specification).
 //!
 //! Python translates every rule's parsed pattern (`streams/pipeline/rules_native.py`) into a byte
-//! regex over a compressed alphabet: each character class of the rule set is one code of one or two
+//! regex over a compressed alphabet: each character class of the rule set is one code of one to three
 //! bytes, computed from Python's own matching of every one-character item, so case folding, `\w`, `\d`,
-//! `\s` and `.` are Python's by construction. Word classes get codes made of ASCII word bytes and the
-//! other classes codes without them, so the DFA's ASCII `\b` sees Python's word boundaries.
+//! `\s` and `.` are Python's by construction. ASCII characters are their own code (an ASCII line is
+//! searched as it is); word classes get codes that begin and end with an ASCII word byte and the other
+//! classes codes without one, so the DFA's ASCII `\b` sees Python's word boundaries.
 //!
 //! The answer for a line is the one of `RuleSet._match_gated`: the first rule (in pack order) that
 //! allows the line's length, whose literal gate (one of its literals occurs in `str.lower()` of the

@@ -9,9 +9,11 @@ exactly the lines Python's ``fullmatch`` accepts:
   literals, from the same lower-casing function the engine calls (``_sre.unicode_tolower`` and
   ``_casefix``), so case folding ('ſ', Kelvin sign, 'İ'), Unicode digits and spaces are Python's;
 * the code points are partitioned into the classes that no item (and no word boundary) tells
-  apart, and each class gets a code of one or two bytes; a line is encoded class by class;
-* word classes (Python's ``\\w``: ``str.isalnum()`` or ``_``) get codes made of ASCII word bytes, the
-  others codes without one, so an ASCII ``\\b`` between two codes is Python's Unicode ``\\b``;
+  apart, and each class gets a code (see ``_alphabet``: ASCII characters are their own code); a line is
+  encoded character by character;
+* word classes (Python's ``\\w``: ``str.isalnum()`` or ``_``) get codes that begin and end with an
+  ASCII word byte, the others codes without one, so an ASCII ``\\b`` between two codes is Python's
+  Unicode ``\\b``;
 * ``^``/``\\A`` become ``\\A`` and ``$``/``\\Z`` become ``\\z`` (lines hold no newline; the native side
   sends a line with one to Python), groups become non-capturing and lazy repeats greedy: a full match
   exists or not whatever the order in which the alternatives are tried.
