@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 rem_a = res
         assert rem_a == rem_b, "removals differ"
         print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.1f}" for k, v in got.items()))
+    print(f"native search caches after a round: {load_rules(native=True).native.cache_bytes() / 1e6:.1f} MB")
     for what in ("strip", "removals"):
         a, b = statistics.median(got[f"{what} A"]), statistics.median(got[f"{what} B"])
         ratios = [x / y for x, y in zip(got[f"{what} A"], got[f"{what} B"], strict=True)]

@@ -69,14 +69,18 @@ fn automaton(literals: &[String]) -> PyResult<AhoCorasick> {
         .map_err(|e| PyValueError::new_err(format!("gate literals: {e}")))
 }
 
-fn build(patterns: &[String], kind: MatchKind) -> PyResult<Regex> {
+/// Lazy DFA cache of the multi-pattern regex, and of each loose rule's (they see few states).
+const UNION_CACHE: usize = 8 << 20;
+const LOOSE_CACHE: usize = 1 << 20;
+
+fn build(patterns: &[String], kind: MatchKind, cache: usize) -> PyResult<Regex> {
     Regex::builder()
         .configure(
             Regex::config()
                 .match_kind(kind)
                 .utf8_empty(false)
                 .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(8 << 20),
+                .hybrid_cache_capacity(cache),
         )
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build_many(patterns)
@@ -268,10 +272,10 @@ impl RuleMatcher {
         lower.sort_unstable();
         let union_rules: Vec<usize> = (0..n_rules).filter(|&i| anchored[i]).collect();
         let union_pats: Vec<String> = union_rules.iter().map(|&i| patterns[i].clone()).collect();
-        let union = build(&union_pats, MatchKind::All)?;
+        let union = build(&union_pats, MatchKind::All, UNION_CACHE)?;
         let mut loose = Vec::new();
         for i in (0..n_rules).filter(|&i| !anchored[i]) {
-            let re = build(std::slice::from_ref(&patterns[i]), MatchKind::LeftmostFirst)?;
+            let re = build(std::slice::from_ref(&patterns[i]), MatchKind::LeftmostFirst, LOOSE_CACHE)?;
             let cache = re.create_cache();
             loose.push(Loose { rule: i, re, cache });
         }
@@ -354,6 +358,11 @@ impl RuleMatcher {
             });
         }
         Ok(out)
+    }
+
+    /// Bytes held by the search caches (lazy DFA states grow with the lines seen, up to their capacity).
+    fn cache_bytes(&self) -> usize {
+        self.union_cache.memory_usage() + self.loose.iter().map(|l| l.cache.memory_usage()).sum::<usize>()
     }
 
     /// The alphabet code of a line, None if it takes the Python path (for tests).
