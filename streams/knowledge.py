@@ -19,7 +19,7 @@ def load_knowledge(s: Settings) -> Knowledge:
     routes = load_routes(s.routes_file)
     compile_rules(routes, native=s.native)
     return Knowledge(
-        strip_rules=load_rules(s.rules_extra, replace_defaults=s.rules_replace_defaults),
+        strip_rules=load_rules(s.rules_extra, replace_defaults=s.rules_replace_defaults, native=s.native),
         kb=kb,
         routes=routes,
         dedup=dedup.DedupConfig(horizon_s=s.dedup_horizon_s, native=s.native),

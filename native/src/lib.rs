@@ -18,6 +18,7 @@ mod dedup_index;
 mod key_filter;
 mod route;
 mod text;
+mod rules;
 
 use memchr::memmem;
 use pyo3::exceptions::PyValueError;
@@ -2148,5 +2149,6 @@ fn wirefeed_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dedup::dedup_candidates, m)?)?;
     m.add_class::<dedup_index::DedupIndex>()?;
     m.add_class::<key_filter::KeyFilter>()?;
+    m.add_class::<rules::RuleMatcher>()?;
     Ok(())
 }

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from streams.pipeline import rules_native
 from streams.pipeline.strip_prefilter import FOLD_RISK, HEAD_LEN, for_key, indexed_branches
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
@@ -100,10 +101,27 @@ class RuleSet:
     # Per view, indexed by line length: the first needed literals of every branch that has needed
     # literals and may see lines that long (see ``_quick``).
     quick: tuple[tuple[tuple[str, ...], ...], ...] = field(default=(), repr=False, compare=False)
+    # The compiled matcher (rules_native, native/src/rules.rs), or None: the Python matcher only.
+    native: Any = field(default=None, repr=False, compare=False)
+    by_index: tuple[Rule | None, ...] = field(default=(None,), repr=False, compare=False)  # rules, then None
 
     @property
     def names(self) -> list[str]:
         return [r.name for r in self.rules] + [LEARNED]
+
+    def match_lines(self, lines: list[str]) -> list[Rule | None]:
+        """``match`` of every stripped line, in one call to the native matcher (requires ``native``).
+
+        The native side answers a line by its index (-1: no rule); -2 sends it to ``match`` (a line with
+        a character whose case folding only Python's matcher gets right, see ``rules_native``).
+        """
+        found = self.native.first_matches(lines)
+        out: list[Rule | None] = list(map(self.by_index.__getitem__, found))
+        if -2 in found:
+            for i, f in enumerate(found):
+                if f == -2:
+                    out[i] = self.match(lines[i])
+        return out
 
     def match(self, line: str) -> Rule | None:
         """First rule (in pack order) whose pattern matches the whole stripped line.
@@ -301,7 +319,7 @@ class RuleSet:
         if self.automaton is None:
             return self.match_all(line)
         auto, always = self.automaton if n <= LONG_LINE else self.automaton_long
-        cands = {i for _, idx in auto.iter(line.lower()) for i in idx}
+        cands = {i for _, idx in auto.iter(line.lower()) for i in idx} if auto is not None else set()
         if always:
             cands.update(always)
         if not cands:
@@ -523,11 +541,14 @@ def _pack_files(paths: Sequence[Path]) -> list[Path]:
     return out
 
 
-def load_rules(extra_paths: Sequence[Path] = (), *, replace_defaults: bool = False) -> RuleSet:
+def load_rules(
+    extra_paths: Sequence[Path] = (), *, replace_defaults: bool = False, native: bool | None = None
+) -> RuleSet:
     """Load the shipped packs, then user packs (files or directories) on top.
 
     A user rule with the same ``<pack>.<name>`` replaces the shipped one (``disabled: true``
     turns it off); new packs and rules are appended. ``replace_defaults`` skips the shipped packs.
+    ``native``: build the compiled matcher when the extension is built (None: unless WIREFEED_NATIVE=0).
     """
     files = ([] if replace_defaults else _pack_files([DEFAULT_DIR])) + _pack_files(list(extra_paths))
     rules: dict[str, Rule | None] = {}
@@ -558,7 +579,7 @@ def load_rules(extra_paths: Sequence[Path] = (), *, replace_defaults: bool = Fal
             key = f"{pack}.{raw['name']}"
             rules[key] = rule  # later files override earlier ones; None means disabled
     active = tuple(r for r in rules.values() if r is not None)
-    return _build(active, agencies, all_aliases, digest.hexdigest()[:16])
+    return _build(active, agencies, all_aliases, digest.hexdigest()[:16], native)
 
 
 def _priority(item: tuple[Path, dict[str, Any]]) -> int:
@@ -569,7 +590,13 @@ def _priority(item: tuple[Path, dict[str, Any]]) -> int:
     return prio
 
 
-def _build(rules: tuple[Rule, ...], agencies: dict[str, str], aliases: list[str], version: str) -> RuleSet:
+def _build(
+    rules: tuple[Rule, ...],
+    agencies: dict[str, str],
+    aliases: list[str],
+    version: str,
+    native: bool | None = None,
+) -> RuleSet:
     """Group rules by (max_len, case) so one C-level fullmatch per group tests many rules."""
     groups: dict[tuple[int, bool], list[tuple[int, Rule]]] = {}
     for pos, r in enumerate(rules):
@@ -587,7 +614,8 @@ def _build(rules: tuple[Rule, ...], agencies: dict[str, str], aliases: list[str]
     quick = (_quick(rules, branches, max_len, False), _quick(rules, branches, max_len, True))
     return RuleSet(rules, agencies, version, tuple(buckets), _agency_regex(aliases), max_len,
                    compiled, short, long_, branches=branches, gate=gate,
-                   candidates=({}, {}), candidates2=({}, {}), quick=quick)
+                   candidates=({}, {}), candidates2=({}, {}), quick=quick,
+                   native=rules_native.matcher_for(rules, gate, native), by_index=(*rules, None))
 
 
 def _quick(
@@ -655,11 +683,12 @@ def _prefilter(rules: tuple[Rule, ...], min_len: int) -> tuple[Any, tuple[int, .
             continue
         for lit in lits:
             need.setdefault(lit, []).append(i)
+    if not need:  # an automaton without words cannot be searched
+        return None, tuple(always)
     auto = ahocorasick.Automaton()
     for lit, idx in need.items():
         auto.add_word(lit, tuple(idx))
-    if need:
-        auto.make_automaton()
+    auto.make_automaton()
     return auto, tuple(always)
 
 

@@ -105,7 +105,9 @@ def strip(
 
     lines = body.split("\n")
     keys = list(map(str.strip, lines))
-    removed, matches = _removals(keys, rules, _learned_set(learned))
+    removed, matches = (_removals_native if rules.native is not None else _removals)(
+        keys, rules, _learned_set(learned)
+    )
     if removed:
         order = sorted(removed)
         keep = keys.copy()  # truthy where the line is kept: not blank, not removed
@@ -251,6 +253,62 @@ def _removals(
         if m is None or m is _NOT_STRONG or i in removed:
             continue
         if m.scope in _ANYWHERE_SCOPES:
+            removed[i] = m.name
+    return removed, matches
+
+
+def _removals_native(
+    keys: list[str], rules: RuleSet, learned: frozenset[str]
+) -> tuple[dict[int, str], list[Any]]:
+    """``_removals`` on every line's first match, computed at once by the native matcher.
+
+    The same scope walk with nothing left to compute lazily: ``_removals`` asks for the full match of
+    a line exactly where its answer decides (it treats a line no anywhere/block-start rule may take as
+    not removed by those scopes, which the full match says too), so the removals are the same.
+    """
+    n = len(keys)
+    matches: list[Any] = rules.match_lines(keys)
+    if learned:
+        for i in [i for i, m in enumerate(matches) if m is None]:
+            k = keys[i]
+            if k and len(k) <= LEARN_MAX_CHARS and normalise_short(k) in learned:
+                matches[i] = _LEARNED_RULE
+    top = n - 1  # the last line of the body that no rule takes
+    while top >= 0 and (not keys[top] or matches[top] is not None):
+        top -= 1
+    removed: dict[int, str] = {}
+    last_story = -1
+    for i in range(top, -1, -1):
+        k = keys[i]
+        if k and matches[i] is None:
+            size = len(k)
+            if size >= 200 or (size >= 60 and k[-1] in _SENTENCE_END and k.count(" ") >= 7):
+                last_story = i
+                break
+    for i in range(last_story + 1, n):
+        m = matches[i]
+        if m is not None and m.scope == "block-start":
+            for j in range(i, n):
+                if keys[j]:
+                    mj = matches[j]
+                    removed[j] = mj.name if mj is not None else m.name
+            break
+    for i in range(n - 1, -1, -1):
+        if not keys[i] or i in removed:
+            continue
+        m = matches[i]
+        if m is None or m.scope not in _TAIL_SCOPES:
+            break
+        removed[i] = m.name
+    for i in range(n):
+        if not keys[i] or i in removed:
+            continue
+        m = matches[i]
+        if m is None or m.scope not in _EDGE_SCOPES:
+            break
+        removed[i] = m.name
+    for i, m in enumerate(matches):
+        if m is not None and m.scope in _ANYWHERE_SCOPES and i not in removed:
             removed[i] = m.name
     return removed, matches
 
