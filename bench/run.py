@@ -17,6 +17,8 @@ deploy/kafka/kafka.sh (stopped at the end). Every scenario runs in its own names
    fresh, idle process; latency = time the bench consumer receives the output minus the
    create time the bench producer stamped on the raw record (one clock). Items not out
    within the grace period count as infinitely late (so an overloaded p99 shows as "> grace").
+   Exact redeliveries in the mix (an id and version sent before, ~5%) are sent but not timed:
+   the pipeline publishes nothing for them by design, and no system's figure includes them.
 3. offline: ``wirefeed process`` on a JSONL file, and an in-process pass over the same items
    with per-stage timers and a cProfile of where the time goes.
 4. memory: bench/memory.py (1M stories of dedup state, dict and RocksDB; the loaded KB) plus
@@ -301,6 +303,12 @@ class Run:
                 raise RuntimeError(f"{p.name} exited (status {code}):\n{p.tail()}")
 
 
+def _worker_env() -> dict[str, str]:
+    """``BENCH_WORKER_ENV="WIREFEED_X=1 WIREFEED_Y=2"``: settings for the wirefeed workers only (A/B runs)."""
+    pairs = (kv.partition("=") for kv in os.environ.get("BENCH_WORKER_ENV", "").split())
+    return {k: v for k, sep, v in pairs if sep and k.startswith("WIREFEED_")}
+
+
 def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("WIREFEED_", "KAFKA_", "BENCH_"))}
 
@@ -362,6 +370,7 @@ async def start_system(system: str, bootstrap: str, src: str, ns: str, tmp: Path
                 "WIREFEED_LOG_LEVEL": "warning",
             }
             | ({"WIREFEED_PROCESSING_GUARANTEE": GUARANTEE} if GUARANTEE else {})
+            | _worker_env()
         )
         procs.append(Proc(f"worker{i}", [PY, "-m", "streams.cli", "worker"], env, logs / f"{ns}-{i}.log"))
         ports.append(port)
@@ -569,6 +578,10 @@ class LatencyProbe:
         self.sent: dict[bytes, collections.deque[float]] = collections.defaultdict(collections.deque)
         self.latencies: list[float] = []
         self.received = 0
+        # (id, version) pairs sent so far: an exact redelivery has no output from the pipeline
+        # (dropped by design, docs/dedup.md), so it is sent as load but not timed, for any system
+        self.identities: set[tuple[bytes, object]] = set()
+        self.redeliveries = 0
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -602,7 +615,12 @@ class LatencyProbe:
 
     async def send(self, key: bytes, value: bytes) -> None:
         now = time.time()
-        self.sent[key].append(now)
+        ident = (key, _version(value))
+        if ident in self.identities:
+            self.redeliveries += 1
+        else:
+            self.identities.add(ident)
+            self.sent[key].append(now)
         await self.producer.send(self.src, value, key=key, timestamp_ms=int(now * 1000))
 
     def outstanding(self) -> int:
@@ -611,7 +629,7 @@ class LatencyProbe:
     async def offer(
         self, records: Sequence[tuple[bytes, bytes]], rate: float, seconds: float, grace: float
     ) -> dict[str, Any]:
-        self.latencies, self.received = [], 0
+        self.latencies, self.received, self.redeliveries = [], 0, 0
         n = max(1, int(rate * seconds))
         loop = asyncio.get_running_loop()
         t0 = loop.time()
@@ -626,10 +644,11 @@ class LatencyProbe:
         await self.producer.flush()
         sent_span = loop.time() - t0
         deadline = loop.time() + grace
-        while self.received < n and loop.time() < deadline:
+        timed = n - self.redeliveries
+        while self.received < timed and loop.time() < deadline:
             await asyncio.sleep(0.05)
         lat = sorted(self.latencies)
-        missing = n - len(lat)
+        missing = timed - len(lat)
         full = lat + [float("inf")] * missing
 
         def ms(v: float) -> float | None:
@@ -639,6 +658,7 @@ class LatencyProbe:
             "offered_per_s": round(rate, 1),
             "achieved_per_s": round(n / sent_span, 1) if sent_span > 0 else None,
             "sent": n,
+            "redeliveries_untimed": self.redeliveries,
             "delivered": len(lat),
             "late_beyond_grace": missing,
             "grace_s": grace,
@@ -1026,6 +1046,7 @@ async def bench(plan: Plan, bootstrap: str, broker_kind: str, tmp: Path, only: s
         "broker": broker_kind,
         "processing_guarantee": GUARANTEE or _default_guarantee(),
         "partitions": PARTITIONS,
+        "worker_env": _worker_env(),
     }
     say = _say
     say(f"generating {plan.sat_items} items ...")
@@ -1111,6 +1132,13 @@ def _default_guarantee() -> str:
     from streams.settings import Settings
 
     return Settings().processing_guarantee
+
+
+def _version(value: bytes) -> object:
+    try:
+        return orjson.loads(value).get("version")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
 
 
 def _key(value: bytes) -> bytes:

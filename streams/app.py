@@ -23,7 +23,7 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
-from streams import KAFKA_VERSION, fetch_stamps, input_gate
+from streams import KAFKA_VERSION, faust_fetch, fetch_stamps, input_gate
 from streams.faust_monitor import setup_faust_metrics
 from streams.health import Health
 from streams.knowledge import load_knowledge
@@ -228,6 +228,7 @@ class Wirefeed:
         self.eos: TransactionalOutputs | None = None
         # input partition -> where its claim's processing stands (streams/input_gate.py)
         self._cursors: dict[tuple[str, int], input_gate.Cursor] = {}
+        faust_fetch.set_fetch_max_wait(s.fetch_max_wait_ms)
         if s.processing_guarantee == "exactly_once":
             adapt_faust_for_transactions()
             fetch_stamps.install()

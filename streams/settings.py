@@ -75,6 +75,9 @@ class Settings:
     test_stall_after: int = 0  # tests only: the prepare agent hangs after N messages (stall drills)
     batch_size: int = 500
     batch_wait_s: float = 0.005  # at low load one wait closes a batch: pure latency (was 0.02)
+    # longest a fetch waits at the broker for new data (Faust hard-codes 1,500 ms): aiokafka has one
+    # fetch in flight per broker, so a partition whose buffer ran dry waits for it (streams/faust_fetch.py)
+    fetch_max_wait_ms: int = 50
 
     # Stage knowledge (data files)
     rules_extra: tuple[Path, ...] = field(default_factory=tuple)
@@ -166,6 +169,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError("WIREFEED_PROCESSING_GUARANTEE must be exactly_once or at_least_once")
     if s.partitions < 1 or s.dedup_shards < 1 or s.replication < 1:
         raise SettingsError("partitions, dedup_shards and replication must be >= 1")
+    if not 1 <= s.fetch_max_wait_ms <= 30_000:
+        raise SettingsError("WIREFEED_FETCH_MAX_WAIT_MS must be between 1 and 30000")
     if s.standby_replicas < 0:
         raise SettingsError("WIREFEED_STANDBY_REPLICAS must be >= 0")
     if s.dedup_shards > s.partitions:
